@@ -1,0 +1,1 @@
+"""The backend layer: everything that touches LiteLLM lives here and only here."""

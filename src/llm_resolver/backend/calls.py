@@ -1,0 +1,66 @@
+"""Building LiteLLM's keyword arguments and making exactly one request per call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llm_resolver.backend.loader import litellm
+from llm_resolver.backend.targets import Target
+from llm_resolver.config.models import LiteLLMConfig
+from llm_resolver.types.request import ChatRequest
+
+_SAMPLING = ("temperature", "top_p", "max_tokens", "frequency_penalty", "presence_penalty")
+
+
+def chat_kwargs(
+    target: Target, request: ChatRequest, config: LiteLLMConfig, *, timeout: float, stream: bool
+) -> dict[str, Any]:
+    """Everything LiteLLM needs for one attempt; its and the provider SDK's retries are switched off."""
+    kw: dict[str, Any] = {
+        "model": target.model,
+        "messages": request.messages_openai(),
+        "timeout": timeout,
+        "num_retries": 0,
+        "max_retries": 0,
+    }
+    kw.update(endpoint_kwargs(target, config))
+    for name in _SAMPLING:
+        value = getattr(request, name, None)
+        if value is None:
+            value = getattr(config, name)
+        if value is not None:
+            kw[name] = value
+    for name in ("stop", "seed", "tool_choice", "response_format"):
+        value = getattr(request, name)
+        if value is not None:
+            kw[name] = value
+    tools = request.tools_openai()
+    if tools:
+        kw["tools"] = tools
+    kw.update(config.provider_options)
+    kw.update(request.provider_options)
+    if stream:
+        kw["stream"] = True
+        kw["stream_options"] = {"include_usage": True}
+    return kw
+
+
+def endpoint_kwargs(target: Target, config: LiteLLMConfig) -> dict[str, Any]:
+    kw: dict[str, Any] = {}
+    if target.api_key is not None:
+        kw["api_key"] = target.api_key.get_secret_value()
+    for name in ("api_base", "api_version", "organization"):
+        value = getattr(target, name)
+        if value is not None:
+            kw[name] = value
+    if config.extra_headers:
+        kw["extra_headers"] = {k: v.get_secret_value() for k, v in config.extra_headers.items()}
+    return kw
+
+
+def complete_once(kwargs: dict[str, Any]) -> Any:
+    return litellm().completion(**kwargs)
+
+
+async def acomplete_once(kwargs: dict[str, Any]) -> Any:
+    return await litellm().acompletion(**kwargs)

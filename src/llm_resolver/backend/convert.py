@@ -1,0 +1,64 @@
+"""LiteLLM's OpenAI-shaped objects → our types. Reads attributes defensively: providers vary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llm_resolver.errors import LLMResponseError
+from llm_resolver.types.messages import Message, Role, ToolCall
+from llm_resolver.types.responses import ChatChunk, ToolCallDelta, Usage
+
+
+def usage_from(obj: Any) -> Usage | None:
+    usage = getattr(obj, "usage", None)
+    if usage is None:
+        return None
+    prompt = int(getattr(usage, "prompt_tokens", 0) or 0)
+    completion = int(getattr(usage, "completion_tokens", 0) or 0)
+    total = int(getattr(usage, "total_tokens", 0) or 0) or prompt + completion
+    details = getattr(usage, "prompt_tokens_details", None)
+    cached = int(getattr(details, "cached_tokens", 0) or 0) if details is not None else 0
+    if not cached:
+        cached = int(getattr(usage, "cache_read_input_tokens", 0) or 0)
+    return Usage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=total, cached_tokens=cached)
+
+
+def message_from(response: Any, model: str) -> tuple[Message, str | None]:
+    """The first choice's message and finish reason; a reply without choices is malformed."""
+    choices = getattr(response, "choices", None)
+    if not choices:
+        raise LLMResponseError(f"{model} returned no choices; the reply was empty or malformed", model=model)
+    choice = choices[0]
+    msg = getattr(choice, "message", None)
+    content = getattr(msg, "content", None)
+    calls = [
+        ToolCall.from_wire(str(c.id or f"call_{i}"), str(c.function.name or ""), c.function.arguments)
+        for i, c in enumerate(getattr(msg, "tool_calls", None) or [])
+    ]
+    message = Message(
+        role=Role.ASSISTANT, content=content if isinstance(content, str) else None, tool_calls=calls
+    )
+    return message, getattr(choice, "finish_reason", None)
+
+
+def chunk_from(chunk: Any) -> ChatChunk | None:
+    """A streamed delta, or None for chunks that carry nothing for the caller (usage-only, empty)."""
+    choices = getattr(chunk, "choices", None)
+    if not choices:
+        return None
+    choice = choices[0]
+    delta = getattr(choice, "delta", None)
+    text = getattr(delta, "content", None) or ""
+    deltas = [
+        ToolCallDelta(
+            index=int(getattr(c, "index", i) or 0),
+            id=getattr(c, "id", None),
+            name=getattr(c.function, "name", None) if getattr(c, "function", None) else None,
+            arguments=(getattr(c.function, "arguments", None) or "") if getattr(c, "function", None) else "",
+        )
+        for i, c in enumerate(getattr(delta, "tool_calls", None) or [])
+    ]
+    finish = getattr(choice, "finish_reason", None)
+    if not text and not deltas and finish is None:
+        return None
+    return ChatChunk(text=text, tool_calls=deltas, finish_reason=finish)

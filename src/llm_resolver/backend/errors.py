@@ -1,0 +1,173 @@
+"""LiteLLM exceptions → our taxonomy, by status code and cause rather than by class alone.
+
+LiteLLM reports an Anthropic 503 as InternalServerError(500), a refused connection as
+InternalServerError, a timeout as status 408; the response headers ride on ``litellm_response_headers``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from llm_resolver.errors import (
+    LLMAuthenticationError,
+    LLMBadRequestError,
+    LLMConnectionError,
+    LLMContentPolicyError,
+    LLMContextWindowError,
+    LLMError,
+    LLMRateLimitError,
+    LLMResponseError,
+    LLMServiceError,
+    LLMTimeoutError,
+)
+from llm_resolver.redaction import redact
+
+_CONNECTION_HINTS = (
+    "connection refused",
+    "connecterror",
+    "connection reset",
+    "remoteprotocolerror",
+    "server disconnected",
+    "peer closed connection",
+    "incomplete chunked read",
+    "connection error",
+    "name or service not known",
+    "all connection attempts failed",
+    "readerror",
+)
+_MALFORMED_HINTS = ("jsondecodeerror", "expecting value", "invalid json", "unterminated string", "extra data")
+
+
+def map_exception(exc: BaseException, model: str, secrets: Iterable[str] = ()) -> LLMError:
+    """Translate any exception raised by a LiteLLM call into an ``LLMError`` that says what to do."""
+    if isinstance(exc, LLMError):
+        return exc
+    name = type(exc).__name__
+    status = _status(exc)
+    raw = redact(_provider_message(exc), secrets)
+    text = f"{name} {raw}".lower()
+    detail = f" Provider said: {raw[:300]}" if raw else ""
+
+    if name == "ContextWindowExceededError":
+        return LLMContextWindowError(
+            f"the prompt does not fit {model}'s context window; shorten it, lower max_tokens, "
+            f"or add a fallback model with a larger context.{detail}",
+            model=model,
+            status_code=status or 400,
+        )
+    if name == "ContentPolicyViolationError":
+        return LLMContentPolicyError(
+            f"the provider's content filter refused this request; change the content "
+            f"(fallbacks are tried only with retry.fallback_on_content_policy).{detail}",
+            model=model,
+            status_code=status or 400,
+        )
+    if name == "AuthenticationError" or status in (401, 403) or ("missing" in text and "api key" in text):
+        return LLMAuthenticationError(
+            f"{model} rejected the credentials; check api_key (or the provider's key variable such as "
+            f"OPENAI_API_KEY) and that the key may use this model.{detail}",
+            model=model,
+            status_code=status if status in (401, 403) else 401,
+        )
+    if name == "RateLimitError" or status == 429:
+        return LLMRateLimitError(
+            f"{model} is rate-limiting us; retried with backoff, add a fallback model or lower the "
+            f"request rate.{detail}",
+            model=model,
+            status_code=429,
+            retry_after=retry_after_seconds(_headers(exc)),
+        )
+    if (
+        name in ("Timeout", "APITimeoutError")
+        or status == 408
+        or "timed out" in text
+        or "timeout" in name.lower()
+    ):
+        return LLMTimeoutError(
+            f"{model} did not answer within the attempt timeout; raise timeout, or rely on retries "
+            f"and fallbacks.{detail}",
+            model=model,
+            status_code=408,
+        )
+    if name == "MidStreamFallbackError" or any(h in text for h in _CONNECTION_HINTS):
+        return LLMConnectionError(
+            f"the connection to {model} failed or broke; check api_base and the network.{detail}",
+            model=model,
+            status_code=None,
+        )
+    if any(h in text for h in _MALFORMED_HINTS):
+        return LLMResponseError(
+            f"{model} sent a reply we could not parse; this is usually transient.{detail}",
+            model=model,
+            status_code=status,
+        )
+    if name == "ServiceUnavailableError" or (status is not None and status >= 500):
+        return LLMServiceError(
+            f"{model} failed on the provider's side (HTTP {status or 500}); retried, then fallbacks.{detail}",
+            model=model,
+            status_code=status or 500,
+        )
+    if name == "APIConnectionError":
+        return LLMConnectionError(
+            f"could not reach {model}; check api_base and the network.{detail}", model=model
+        )
+    if name in ("BadRequestError", "NotFoundError", "UnprocessableEntityError", "UnsupportedParamsError") or (
+        status is not None and 400 <= status < 500
+    ):
+        return LLMBadRequestError(
+            f"{model} refused the request as invalid; fix the request or the model name.{detail}",
+            model=model,
+            status_code=status or 400,
+        )
+    return LLMResponseError(
+        f"unexpected failure calling {model} ({name}).{detail}",
+        model=model,
+        status_code=status,
+        retryable=False,
+    )
+
+
+def _status(exc: BaseException) -> int | None:
+    code = getattr(exc, "status_code", None)
+    return code if isinstance(code, int) and code > 0 else None
+
+
+def _provider_message(exc: BaseException) -> str:
+    message = getattr(exc, "message", None)
+    text = message if isinstance(message, str) else str(exc)
+    return " ".join(text.split())
+
+
+def _headers(exc: BaseException) -> Mapping[str, Any]:
+    for attr in ("litellm_response_headers", "headers"):
+        headers = getattr(exc, attr, None)
+        if headers:
+            return {str(k).lower(): v for k, v in dict(headers).items()}
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    return {str(k).lower(): v for k, v in dict(headers).items()} if headers else {}
+
+
+def retry_after_seconds(headers: Mapping[str, Any]) -> float | None:
+    """Seconds from ``retry-after-ms``, ``retry-after`` (seconds or HTTP date); None when absent or junk."""
+    ms = headers.get("retry-after-ms")
+    if ms is not None:
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(str(value))
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, parsed.timestamp() - time.time())

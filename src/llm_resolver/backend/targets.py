@@ -1,0 +1,71 @@
+"""Targets: the concrete endpoints a call may go to (the primary model, then each fallback)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import SecretStr
+
+from llm_resolver.config.models import FallbackModel, LiteLLMConfig
+from llm_resolver.config.sources import provider_of
+
+
+@dataclass(frozen=True)
+class Target:
+    model: str
+    api_key: SecretStr | None = field(default=None, repr=False)
+    api_base: str | None = None
+    api_version: str | None = None
+    organization: str | None = None
+    timeout: float = 60.0
+    max_retries: int = 2
+    input_cost_per_token: float | None = None
+    output_cost_per_token: float | None = None
+
+
+def targets_for(config: LiteLLMConfig) -> list[Target]:
+    """Primary first. A string fallback of the primary's provider shares its endpoint and key; one of
+    another provider gets neither (LiteLLM's own fallbacks wrongly inherit the primary's api_base)."""
+    primary = Target(
+        model=config.model,
+        api_key=config.api_key,
+        api_base=config.api_base,
+        api_version=config.api_version,
+        organization=config.organization,
+        timeout=config.timeout,
+        max_retries=config.max_retries,
+        input_cost_per_token=config.input_cost_per_token,
+        output_cost_per_token=config.output_cost_per_token,
+    )
+    out = [primary]
+    for fb in config.fallback_models:
+        if isinstance(fb, str):
+            same = provider_of(fb) == provider_of(config.model)
+            out.append(
+                Target(
+                    model=fb,
+                    api_key=primary.api_key if same else None,
+                    api_base=primary.api_base if same else None,
+                    api_version=primary.api_version if same else None,
+                    organization=primary.organization if same else None,
+                    timeout=config.timeout,
+                    max_retries=config.max_retries,
+                )
+            )
+        else:
+            out.append(_from_fallback(fb, config))
+    return out
+
+
+def _from_fallback(fb: FallbackModel, config: LiteLLMConfig) -> Target:
+    return Target(
+        model=fb.model,
+        api_key=fb.api_key,
+        api_base=fb.api_base,
+        api_version=fb.api_version,
+        organization=fb.organization,
+        timeout=fb.timeout or config.timeout,
+        max_retries=config.max_retries if fb.max_retries is None else fb.max_retries,
+        input_cost_per_token=fb.input_cost_per_token,
+        output_cost_per_token=fb.output_cost_per_token,
+    )

@@ -1,0 +1,176 @@
+"""The error taxonomy. Every error says what to change and never carries a secret."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from llm_resolver.redaction import redact
+
+if TYPE_CHECKING:
+    from llm_resolver.types.responses import Attempt
+
+
+class LLMError(Exception):
+    """Base of every error this library raises."""
+
+    default_retryable = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        model: str | None = None,
+        status_code: int | None = None,
+        retryable: bool | None = None,
+    ) -> None:
+        self.message = redact(message)
+        self.model = model
+        self.status_code = status_code
+        self.retryable = self.default_retryable if retryable is None else retryable
+        self.attempts: list[Attempt] = []
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        where = f" [model={self.model}]" if self.model else ""
+        return f"{self.message}{where}"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (type(self), self.message, self.__dict__))
+
+
+def _rebuild(cls: type[LLMError], message: str, state: dict[str, object]) -> LLMError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, message)
+    err.__dict__.update(state)
+    return err
+
+
+class LLMAuthenticationError(LLMError):
+    """The provider refused the credentials (401/403)."""
+
+
+class LLMRateLimitError(LLMError):
+    default_retryable = True
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        model: str | None = None,
+        status_code: int | None = None,
+        retryable: bool | None = None,
+    ) -> None:
+        super().__init__(message, model=model, status_code=status_code, retryable=retryable)
+        self.retry_after = retry_after
+
+
+class LLMTimeoutError(LLMError):
+    default_retryable = True
+
+
+class LLMConnectionError(LLMError):
+    """The connection failed or broke; ``partial_text`` holds what a stream delivered before it broke."""
+
+    default_retryable = True
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        partial_text: str = "",
+        model: str | None = None,
+        status_code: int | None = None,
+        retryable: bool | None = None,
+    ) -> None:
+        super().__init__(message, model=model, status_code=status_code, retryable=retryable)
+        self.partial_text = partial_text
+
+
+class LLMServiceError(LLMError):
+    """The provider failed on its side (5xx)."""
+
+    default_retryable = True
+
+
+class LLMBadRequestError(LLMError):
+    """The request itself is wrong; retrying the same request cannot help."""
+
+
+class LLMContextWindowError(LLMBadRequestError):
+    """The prompt (plus max_tokens) does not fit the model's context window."""
+
+
+class LLMContentPolicyError(LLMBadRequestError):
+    """The provider's content filter refused the request or the reply."""
+
+
+class LLMResponseError(LLMError):
+    """The provider answered with something we could not understand, or a structured reply never validated."""
+
+    default_retryable = True
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        last_reply: str | None = None,
+        model: str | None = None,
+        status_code: int | None = None,
+        retryable: bool | None = None,
+    ) -> None:
+        super().__init__(message, model=model, status_code=status_code, retryable=retryable)
+        self.last_reply = last_reply
+
+
+class LLMCapabilityError(LLMError):
+    """The request needs something the model cannot do; raised before any network call."""
+
+
+class LLMBudgetExceededError(LLMError):
+    def __init__(
+        self,
+        message: str,
+        *,
+        scope: object = None,
+        budget_usd: float = 0.0,
+        spent_usd: float = 0.0,
+        model: str | None = None,
+    ) -> None:
+        super().__init__(message, model=model)
+        self.scope = scope
+        self.budget_usd = budget_usd
+        self.spent_usd = spent_usd
+
+
+class LLMFallbacksExhaustedError(LLMError):
+    """Every model in the chain failed; ``attempts`` holds each try and ``last_error`` the final cause."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        attempts: Sequence[Attempt] = (),
+        last_error: LLMError | None = None,
+        model: str | None = None,
+    ) -> None:
+        super().__init__(message, model=model, status_code=last_error.status_code if last_error else None)
+        self.attempts = list(attempts)
+        self.last_error = last_error
+
+
+class SpecError(LLMError, ValueError):
+    """A spec, config file or environment variable is wrong; the message names the field or variable."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class PluginError(LLMError):
+    """A plugin failed to load or register, or registered something that clashes."""
+
+    def __init__(self, message: str, *, plugin: str | None = None) -> None:
+        super().__init__(message)
+        self.plugin = plugin

@@ -1,0 +1,1 @@
+"""The LLM layer: the built-in implementation of the protocol on LiteLLM."""

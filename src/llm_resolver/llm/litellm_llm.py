@@ -1,0 +1,284 @@
+"""``LiteLLM``: the LLM protocol on LiteLLM, with hooks, resilience and cost on every path."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any
+
+from llm_resolver.backend import calls, catalog
+from llm_resolver.backend.convert import message_from, usage_from
+from llm_resolver.backend.pricing import price
+from llm_resolver.backend.targets import Target, targets_for
+from llm_resolver.config.models import LiteLLMConfig
+from llm_resolver.errors import LLMBadRequestError, LLMConnectionError, LLMError
+from llm_resolver.llm.checks import check_capabilities
+from llm_resolver.plugins.manager import PluginManager
+from llm_resolver.redaction import redact
+from llm_resolver.resilience.clock import SYSTEM_CLOCK, Clock
+from llm_resolver.resilience.cooldown import PROCESS_COOLDOWNS, Cooldowns
+from llm_resolver.resilience.executor import CallPlan, run_async, run_sync
+from llm_resolver.resolution.scope import Scope
+from llm_resolver.streaming.assembler import StreamAssembler
+from llm_resolver.streaming.async_stream import AsyncChatStream
+from llm_resolver.streaming.session import OpenStream, close_async, close_sync
+from llm_resolver.streaming.sync_stream import SyncChatStream
+from llm_resolver.types.context import CallContext
+from llm_resolver.types.request import ChatRequest, RequestLike, coerce_request
+from llm_resolver.types.responses import ChatResponse, EmbeddingResponse, ModelInfo, Usage
+
+# Per-call options that are not request fields.
+CALL_OPTIONS = frozenset({"deadline"})
+
+
+class LiteLLM:
+    """Built by ``LiteLLMResolver`` for one scope; safe to share between threads and tasks."""
+
+    def __init__(
+        self,
+        config: LiteLLMConfig,
+        scope: Scope | None = None,
+        *,
+        plugins: PluginManager | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        cooldowns: Cooldowns = PROCESS_COOLDOWNS,
+    ) -> None:
+        self.config = config
+        self.model = config.model
+        self.scope = scope or Scope()
+        self._plugins = plugins
+        self._clock = clock
+        self._cooldowns = cooldowns
+        self._targets = targets_for(config)
+        self._secrets = config.secret_values()
+        self._rng = random.Random()  # noqa: S311 - jitter, not security
+
+    def __repr__(self) -> str:
+        return f"LiteLLM(model={self.model!r}, scope={self.scope}, fallbacks={[t.model for t in self._targets[1:]]})"
+
+    # Public API ----------------------------------------------------------------------------------
+
+    def complete(self, request: RequestLike, **options: Any) -> ChatResponse:
+        req, ctx, plan = self._start(request, options, "complete")
+        try:
+            raw, target = run_sync(
+                plan,
+                lambda t, seconds: calls.complete_once(self._kwargs(t, req, seconds, stream=False)),
+                self._clock.sleep,
+            )
+        except LLMError as error:
+            raise self._failed(error, ctx, plan) from None
+        return self._respond(raw, target, plan, ctx)
+
+    async def acomplete(self, request: RequestLike, **options: Any) -> ChatResponse:
+        req, ctx, plan = self._start(request, options, "acomplete")
+
+        async def attempt(target: Target, seconds: float) -> Any:
+            return await calls.acomplete_once(self._kwargs(target, req, seconds, stream=False))
+
+        try:
+            raw, target = await run_async(plan, attempt, self._clock.asleep)
+        except LLMError as error:
+            raise self._failed(error, ctx, plan) from None
+        return self._respond(raw, target, plan, ctx)
+
+    def stream(self, request: RequestLike, **options: Any) -> SyncChatStream:
+        req, ctx, plan = self._start(request, options, "stream")
+
+        def attempt(target: Target, seconds: float) -> OpenStream:
+            wrapper = calls.complete_once(self._kwargs(target, req, seconds, stream=True))
+            session = OpenStream(wrapper, iter(wrapper), StreamAssembler(), target)
+            try:
+                _read_ahead_sync(session)
+            except BaseException:
+                close_sync(wrapper)
+                raise
+            return session
+
+        def open_stream() -> OpenStream:
+            try:
+                session, _ = run_sync(plan, attempt, self._clock.sleep)
+            except LLMError as error:
+                raise self._failed(error, ctx, plan) from None
+            return session
+
+        return SyncChatStream(
+            open_stream, lambda s: self._finish_stream(s, req, plan, ctx), self._broken(ctx)
+        )
+
+    def astream(self, request: RequestLike, **options: Any) -> AsyncChatStream:
+        req, ctx, plan = self._start(request, options, "astream")
+
+        async def attempt(target: Target, seconds: float) -> OpenStream:
+            wrapper = await calls.acomplete_once(self._kwargs(target, req, seconds, stream=True))
+            session = OpenStream(wrapper, wrapper.__aiter__(), StreamAssembler(), target)
+            try:
+                await _read_ahead_async(session)
+            except BaseException:
+                await close_async(wrapper)
+                raise
+            return session
+
+        async def open_stream() -> OpenStream:
+            try:
+                session, _ = await run_async(plan, attempt, self._clock.asleep)
+            except LLMError as error:
+                raise self._failed(error, ctx, plan) from None
+            return session
+
+        return AsyncChatStream(
+            open_stream, lambda s: self._finish_stream(s, req, plan, ctx), self._broken(ctx)
+        )
+
+    def embed(self, texts: str | Sequence[str], **options: Any) -> EmbeddingResponse:
+        raise NotImplementedError("embeddings arrive with the embeddings issue")
+
+    async def aembed(self, texts: str | Sequence[str], **options: Any) -> EmbeddingResponse:
+        raise NotImplementedError("embeddings arrive with the embeddings issue")
+
+    def info(self) -> ModelInfo:
+        entry = catalog.model_entry(self.model) or {}
+        return ModelInfo(
+            model=self.model,
+            provider=entry.get("litellm_provider")
+            or (self.model.split("/", 1)[0] if "/" in self.model else None),
+            max_input_tokens=entry.get("max_input_tokens"),
+            max_output_tokens=entry.get("max_output_tokens"),
+            supports_vision=entry.get("supports_vision"),
+            supports_tools=entry.get("supports_function_calling"),
+            supports_response_schema=entry.get("supports_response_schema"),
+            input_cost_per_token=self.config.input_cost_per_token or entry.get("input_cost_per_token"),
+            output_cost_per_token=self.config.output_cost_per_token or entry.get("output_cost_per_token"),
+        )
+
+    # Pipeline ------------------------------------------------------------------------------------
+
+    def _start(
+        self, request: RequestLike, options: dict[str, Any], operation: str
+    ) -> tuple[ChatRequest, CallContext, CallPlan]:
+        call_options = {k: options.pop(k) for k in list(options) if k in CALL_OPTIONS}
+        req = coerce_request(request, **options)
+        ctx = CallContext(
+            scope=self.scope, model=self.model, operation=operation, metadata=dict(req.metadata)
+        )
+        if self._plugins is not None:
+            req = self._plugins.before_request(req, ctx)
+        check_capabilities(self.model, req)
+        deadline = call_options.get("deadline", self.config.deadline)
+        if deadline is not None and (not isinstance(deadline, int | float) or deadline <= 0):
+            raise LLMBadRequestError(f"deadline must be a positive number of seconds, got {deadline!r}")
+        return req, ctx, self._plan(req, ctx, deadline)
+
+    def _plan(self, req: ChatRequest, ctx: CallContext, deadline: float | None) -> CallPlan:
+        def on_attempt_error(error: LLMError, target: Target) -> None:
+            ctx.attempt_model = target.model
+            ctx.attempt_number += 1
+            self._notify("on_error", error=error, context=ctx)
+
+        def needed_context(target: Target) -> int | None:
+            try:
+                prompt = catalog.count_tokens(target.model, req.messages_openai())
+            except Exception:
+                return None
+            return prompt + (req.max_tokens or self.config.max_tokens or 0)
+
+        return CallPlan(
+            self._targets,
+            self.config.retry,
+            clock=self._clock,
+            cooldowns=self._cooldowns,
+            deadline=deadline,
+            secrets=self._secrets,
+            on_attempt_error=on_attempt_error,
+            needed_context=needed_context,
+            context_size=lambda t: catalog.context_size(t.model),
+            rng=self._rng,
+        )
+
+    def _kwargs(self, target: Target, req: ChatRequest, timeout: float, *, stream: bool) -> dict[str, Any]:
+        return calls.chat_kwargs(target, req, self.config, timeout=timeout, stream=stream)
+
+    def _respond(self, raw: Any, target: Target, plan: CallPlan, ctx: CallContext) -> ChatResponse:
+        message, finish = message_from(raw, target.model)
+        usage = usage_from(raw) or Usage()
+        response = ChatResponse(
+            message=message,
+            finish_reason=finish,
+            model=target.model,
+            usage=usage,
+            cost_usd=price(target, usage),
+            attempts=list(plan.attempts),
+            raw=raw,
+        )
+        self._notify("after_response", response=response, context=ctx)
+        return response
+
+    def _finish_stream(
+        self, session: OpenStream, req: ChatRequest, plan: CallPlan, ctx: CallContext
+    ) -> ChatResponse:
+        asm, target = session.assembler, session.target
+        usage = asm.usage or _counted_usage(target.model, req, asm.text)
+        response = ChatResponse(
+            message=asm.message(),
+            finish_reason=asm.finish_reason,
+            model=target.model,
+            usage=usage,
+            cost_usd=price(target, usage),
+            attempts=list(plan.attempts),
+        )
+        self._notify("after_response", response=response, context=ctx)
+        return response
+
+    def _broken(self, ctx: CallContext) -> Any:
+        def broken(session: OpenStream, exc: BaseException) -> LLMError:
+            error = LLMConnectionError(
+                f"the stream from {session.target.model} broke after {len(session.assembler.text)} characters "
+                f"({type(exc).__name__}: {redact(str(exc), self._secrets)[:200]}); the partial text is on "
+                "the error as partial_text; chunks already delivered are not sent again",
+                model=session.target.model,
+                partial_text=session.assembler.text,
+                retryable=False,
+            )
+            self._notify("on_error", error=error, context=ctx)
+            return error
+
+        return broken
+
+    def _failed(self, error: LLMError, ctx: CallContext, plan: CallPlan) -> LLMError:
+        """Tell ``on_error`` about the final error unless it already saw it as a failed attempt."""
+        if not any(error is seen for seen in plan.errors):
+            self._notify("on_error", error=error, context=ctx)
+        return error
+
+    def _notify(self, hook: str, **kwargs: Any) -> None:
+        if self._plugins is not None:
+            self._plugins.notify(hook, **kwargs)
+
+
+def _read_ahead_sync(session: OpenStream) -> None:
+    """Read until the first chunk the caller will see, so failures before it can be retried."""
+    for raw in session.iterator:
+        chunk = session.assembler.add(raw)
+        if chunk is not None:
+            session.buffered.append(chunk)
+            return
+    session.exhausted = True
+
+
+async def _read_ahead_async(session: OpenStream) -> None:
+    async for raw in session.iterator:
+        chunk = session.assembler.add(raw)
+        if chunk is not None:
+            session.buffered.append(chunk)
+            return
+    session.exhausted = True
+
+
+def _counted_usage(model: str, req: ChatRequest, text: str) -> Usage:
+    """Usage for a provider that sent none in its stream: counted with the model's tokenizer."""
+    try:
+        prompt = catalog.count_tokens(model, req.messages_openai())
+        completion = catalog.count_tokens(model, text=text) if text else 0
+    except Exception:
+        return Usage()
+    return Usage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion)

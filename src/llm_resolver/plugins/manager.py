@@ -1,0 +1,220 @@
+"""A typed facade over pluggy: loading rules, per-plugin isolation and the registries hooks fill."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+import os
+import threading
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import pluggy
+
+from llm_resolver.errors import PluginError
+from llm_resolver.plugins import hookspecs
+from llm_resolver.plugins.markers import PROJECT
+from llm_resolver.plugins.status import PluginStatus
+from llm_resolver.types.context import CallContext
+from llm_resolver.types.request import ChatRequest
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = PROJECT
+OWN_DISTRIBUTION = "llm-resolver"
+HOOK_NAMES = frozenset(
+    name
+    for name in dir(hookspecs)
+    if not name.startswith("_") and hasattr(getattr(hookspecs, name), PROJECT + "_spec")
+)
+
+
+class PluginManager:
+    """Loads plugins one by one so a broken plugin is reported and skipped, not fatal.
+
+    ``LLM_RESOLVER_PLUGINS`` (comma list; empty for none) limits which third-party entry points load;
+    ``LLM_RESOLVER_STRICT_PLUGINS=1`` turns load and registration failures into ``PluginError``.
+    """
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        env = os.environ if env is None else env
+        self._pm = pluggy.PluginManager(PROJECT)
+        self._pm.add_hookspecs(hookspecs)
+        self._statuses: dict[str, PluginStatus] = {}
+        self._strict = env.get("LLM_RESOLVER_STRICT_PLUGINS", "").strip().lower() in {"1", "true", "yes"}
+        allow = env.get("LLM_RESOLVER_PLUGINS")
+        self._allow = None if allow is None else {p.strip() for p in allow.split(",") if p.strip()}
+        self._registries: dict[str, dict[str, Any]] = {}
+        self._lock = threading.RLock()
+
+    @property
+    def strict(self) -> bool:
+        return self._strict
+
+    # Loading ---------------------------------------------------------------------------------------
+
+    def load_entrypoints(self, entry_points: Iterable[importlib.metadata.EntryPoint] | None = None) -> None:
+        eps = (
+            entry_points
+            if entry_points is not None
+            else importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+        )
+        for ep in eps:
+            dist = ep.dist.name if ep.dist is not None else None
+            own = dist is not None and dist.replace("_", "-").lower() == OWN_DISTRIBUTION
+            if not own and self._allow is not None and ep.name not in self._allow:
+                continue
+            if ep.name in self._statuses:
+                continue
+            try:
+                plugin = ep.load()
+            except Exception as exc:
+                self._fail(PluginStatus(ep.name, "entry point", dist), f"import failed: {_describe(exc)}")
+                continue
+            self.register(plugin, ep.name, source="entry point", distribution=dist)
+
+    def register(
+        self,
+        plugin: object,
+        name: str | None = None,
+        *,
+        source: str = "manual",
+        distribution: str | None = None,
+    ) -> None:
+        """Register a plugin object or module; unknown hook names are refused."""
+        name = name or getattr(plugin, "__name__", None) or type(plugin).__name__
+        status = PluginStatus(name, source, distribution)
+        with self._lock:
+            try:
+                self._pm.register(plugin, name=name)
+            except (pluggy.PluginValidationError, ValueError) as exc:
+                self._fail(status, f"invalid plugin: {exc}")
+                return
+            callers = self._pm.get_hookcallers(plugin) or []
+            hooks = sorted(c.name for c in callers)
+            unknown = [h for h in hooks if h not in HOOK_NAMES]
+            if unknown:
+                self._pm.unregister(plugin)
+                self._fail(status, f"unknown hook(s) {unknown}; known hooks: {sorted(HOOK_NAMES)}")
+                return
+            status.hooks = hooks
+            self._statuses[name] = status
+            self._registries.clear()
+
+    def _fail(self, status: PluginStatus, error: str) -> None:
+        status.error = error
+        self._statuses[status.name] = status
+        log.warning("plugin %r skipped: %s", status.name, error)
+        if self._strict:
+            raise PluginError(f"plugin {status.name!r}: {error}", plugin=status.name)
+
+    @property
+    def statuses(self) -> list[PluginStatus]:
+        self.resolvers()  # registration errors surface only once the register hooks ran
+        return sorted(self._statuses.values(), key=lambda s: s.name)
+
+    # Registries ------------------------------------------------------------------------------------
+
+    def collect(
+        self, hook: str, make_register: Callable[[str, dict[str, Any]], Callable[..., None]]
+    ) -> dict[str, Any]:
+        """Run a ``register_*`` hook plugin by plugin; a plugin that raises is reported and skipped whole.
+
+        ``make_register(plugin_name, target)`` builds the ``register`` callable handed to that plugin;
+        what it adds goes into ``target`` and is merged only if the plugin finished cleanly.
+        """
+        with self._lock:
+            if hook in self._registries:
+                return self._registries[hook]
+            merged: dict[str, Any] = {}
+            for impl in reversed(getattr(self._pm.hook, hook).get_hookimpls()):
+                status = self._statuses.get(impl.plugin_name)
+                if status is not None and status.error is not None:
+                    continue
+                added: dict[str, Any] = {}
+                try:
+                    _call(impl, register=make_register(impl.plugin_name, added))
+                    clash = sorted(set(added) & set(merged))
+                    if clash:
+                        raise PluginError(f"{hook}: {clash} already registered by another plugin")
+                except Exception as exc:
+                    if status is None:
+                        status = self._statuses[impl.plugin_name] = PluginStatus(impl.plugin_name, "manual")
+                    self._fail(status, f"{hook} failed: {_describe(exc)}")
+                    continue
+                merged.update(added)
+            self._registries[hook] = merged
+            return merged
+
+    def resolvers(self) -> dict[str, type]:
+        def make(plugin: str, target: dict[str, Any]) -> Callable[[str, type], None]:
+            def register(name: str, resolver_class: type) -> None:
+                if not isinstance(name, str) or not name:
+                    raise PluginError(
+                        f"resolver names must be non-empty strings, got {name!r}", plugin=plugin
+                    )
+                if not isinstance(resolver_class, type):
+                    raise PluginError(
+                        f"resolver {name!r} must be a class, got {resolver_class!r}", plugin=plugin
+                    )
+                if name in target:
+                    raise PluginError(f"resolver {name!r} registered twice", plugin=plugin)
+                target[name] = resolver_class
+
+            return register
+
+        return self.collect("register_resolvers", make)
+
+    # Call-time hooks -------------------------------------------------------------------------------
+
+    @property
+    def hook(self) -> Any:
+        return self._pm.hook
+
+    def has_impls(self, hook: str) -> bool:
+        return bool(getattr(self._pm.hook, hook).get_hookimpls())
+
+    def before_request(self, request: ChatRequest, context: CallContext) -> ChatRequest:
+        """Run ``before_request`` implementations in turn, each on the previous one's result."""
+        for impl in reversed(self._pm.hook.before_request.get_hookimpls()):
+            try:
+                changed = _call(impl, request=request, context=context)
+            except Exception as exc:
+                raise PluginError(
+                    f"plugin {impl.plugin_name!r} failed in before_request: {_describe(exc)}",
+                    plugin=impl.plugin_name,
+                ) from exc
+            if changed is not None:
+                if not isinstance(changed, ChatRequest):
+                    raise PluginError(
+                        f"plugin {impl.plugin_name!r}: before_request must return a ChatRequest or None, "
+                        f"not {type(changed).__name__}",
+                        plugin=impl.plugin_name,
+                    )
+                request = changed
+        return request
+
+    def notify(self, hook: str, **kwargs: Any) -> None:
+        """Run an observer hook; an observer that raises is logged (raised when strict), never fatal."""
+        for impl in reversed(getattr(self._pm.hook, hook).get_hookimpls()):
+            try:
+                _call(impl, **kwargs)
+            except Exception as exc:
+                log.warning("plugin %r failed in %s: %s", impl.plugin_name, hook, _describe(exc))
+                if self._strict:
+                    raise PluginError(
+                        f"plugin {impl.plugin_name!r} failed in {hook}: {_describe(exc)}",
+                        plugin=impl.plugin_name,
+                    ) from exc
+
+
+def _call(impl: pluggy.HookImpl, **kwargs: Any) -> Any:
+    """Call one implementation with the arguments it declares (pluggy lets it take a subset)."""
+    return impl.function(*(kwargs[name] for name in impl.argnames))
+
+
+def _describe(exc: BaseException) -> str:
+    last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    where = f" ({last[0].filename.rsplit('/', 1)[-1]}:{last[0].lineno})" if last else ""
+    return f"{type(exc).__name__}: {exc}{where}"

@@ -1,0 +1,1 @@
+"""Resilience: deadlines, retries (tenacity), fallbacks and cool-downs around single attempts."""

@@ -1,0 +1,253 @@
+"""Runs one logical call: attempts across targets under a deadline, with tenacity retries per target.
+
+The sync and async drivers share everything but the call and the sleep: the bookkeeping lives in
+``CallPlan``, so both follow the same decision table (see ``policy``).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception
+
+from llm_resolver.backend.errors import map_exception
+from llm_resolver.backend.targets import Target
+from llm_resolver.config.models import RetryConfig
+from llm_resolver.errors import LLMContextWindowError, LLMError, LLMFallbacksExhaustedError, LLMTimeoutError
+from llm_resolver.resilience.clock import Clock
+from llm_resolver.resilience.cooldown import Cooldowns
+from llm_resolver.resilience.policy import Next, after_failure, backoff
+from llm_resolver.types.responses import Attempt
+
+T = TypeVar("T")
+
+# An attempt that would get less than this before the deadline is not started.
+MIN_ATTEMPT_S = 0.05
+
+
+class CallPlan:
+    """State of one call: which target is next, what each attempt did, how much time is left."""
+
+    def __init__(
+        self,
+        targets: Sequence[Target],
+        policy: RetryConfig,
+        *,
+        clock: Clock,
+        cooldowns: Cooldowns,
+        deadline: float | None,
+        secrets: Sequence[str],
+        on_attempt_error: Callable[[LLMError, Target], None],
+        needed_context: Callable[[Target], int | None],
+        context_size: Callable[[Target], int | None],
+        rng: random.Random,
+    ) -> None:
+        self.targets = list(targets)
+        self.policy = policy
+        self.clock = clock
+        self.cooldowns = cooldowns
+        self.secrets = secrets
+        self.on_attempt_error = on_attempt_error
+        self.needed_context = needed_context
+        self.context_size = context_size
+        self.rng = rng
+        self.started = clock.monotonic()
+        self.deadline_at = None if deadline is None else self.started + deadline
+        self.attempts: list[Attempt] = []
+        self.last_error: LLMError | None = None
+        self.errors: list[LLMError] = []
+        self._min_context: int | None = None
+        self._pending_wait = 0.0
+        self._waits: dict[tuple[int, int], float | None] = {}
+
+    # Which targets, in which order -------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[Target]:
+        now = self.clock.monotonic()
+        cooling = {i: self.cooldowns.remaining(_key(t), now) for i, t in enumerate(self.targets)}
+        everyone_cooling = all(v > 0 for v in cooling.values())
+        for i, target in enumerate(self.targets):
+            if cooling[i] > 0 and not everyone_cooling:
+                self._skip(target, f"cooling down for {cooling[i]:.1f}s after repeated failures")
+                continue
+            if self._min_context is not None:
+                size = self.context_size(target)
+                if size is not None and size < self._min_context:
+                    self._skip(target, f"context window {size} < {self._min_context} tokens needed")
+                    continue
+            yield target
+
+    def _skip(self, target: Target, why: str) -> None:
+        self.attempts.append(Attempt(model=target.model, outcome="skipped", detail=why))
+
+    # One attempt ---------------------------------------------------------------------------------
+
+    def begin(self, target: Target) -> tuple[float, float]:
+        """(timeout for this attempt, start time); raises when the deadline leaves no room."""
+        now = self.clock.monotonic()
+        timeout = target.timeout
+        if self.deadline_at is not None:
+            remaining = self.deadline_at - now
+            if remaining < MIN_ATTEMPT_S:
+                raise LLMTimeoutError(
+                    f"the call's deadline passed before {target.model} could be tried; raise deadline",
+                    model=target.model,
+                    retryable=False,
+                )
+            timeout = min(timeout, remaining)
+        return timeout, now
+
+    def succeeded(self, target: Target, started: float, outcome: str = "ok") -> None:
+        self.cooldowns.succeeded(_key(target))
+        self.attempts.append(
+            Attempt(
+                model=target.model,
+                outcome="ok",
+                latency_s=self.clock.monotonic() - started,
+                wait_s=self._take_wait(),
+            )
+        )
+
+    def failed(self, target: Target, started: float, exc: BaseException) -> LLMError:
+        error = map_exception(exc, target.model, self.secrets)
+        self.attempts.append(
+            Attempt(
+                model=target.model,
+                outcome="error",
+                error_type=type(error).__name__,
+                status_code=error.status_code,
+                latency_s=self.clock.monotonic() - started,
+                wait_s=self._take_wait(),
+                detail=error.message[:200],
+            )
+        )
+        if error.retryable:
+            self.cooldowns.failed(
+                _key(target), self.clock.monotonic(), self.policy.cooldown_after, self.policy.cooldown_s
+            )
+        self.last_error = error
+        self.errors.append(error)
+        self.on_attempt_error(error, target)
+        return error
+
+    def _take_wait(self) -> float:
+        wait, self._pending_wait = self._pending_wait, 0.0
+        return wait
+
+    # Retries of one target (tenacity) ------------------------------------------------------------
+
+    def retry_kwargs(self, target: Target) -> dict[str, Any]:
+        def decide(state: RetryCallState) -> float | None:
+            key = (id(target), state.attempt_number)
+            if key not in self._waits:
+                self._waits[key] = self._decide(target, state)
+            return self._waits[key]
+
+        def remember_wait(state: RetryCallState) -> None:
+            self._pending_wait = state.upcoming_sleep
+
+        return {
+            "retry": retry_if_exception(
+                lambda e: isinstance(e, LLMError) and after_failure(e, self.policy) is Next.RETRY
+            ),
+            "stop": lambda state: decide(state) is None,
+            "wait": lambda state: decide(state) or 0.0,
+            "before_sleep": remember_wait,
+            "reraise": True,
+        }
+
+    def _decide(self, target: Target, state: RetryCallState) -> float | None:
+        """The wait before the next retry, or None when this target is done."""
+        if state.attempt_number > target.max_retries:
+            return None
+        error = state.outcome.exception() if state.outcome else None
+        if not isinstance(error, LLMError):
+            return None
+        wait = backoff(state.attempt_number, error, self.policy, self.rng)
+        if wait is None:
+            return None
+        if self.deadline_at is not None and self.clock.monotonic() + wait + MIN_ATTEMPT_S > self.deadline_at:
+            return None
+        return wait
+
+    # After a target gave up ----------------------------------------------------------------------
+
+    def target_failed(self, target: Target, error: LLMError) -> None:
+        """Decide whether the chain goes on; raises when it must stop here."""
+        decision = after_failure(error, self.policy)
+        if decision is Next.RAISE:
+            raise self._final(error)
+        if decision is Next.LARGER_CONTEXT and isinstance(error, LLMContextWindowError):
+            needed = self.needed_context(target)
+            size = self.context_size(target)
+            self._min_context = max(needed or 0, (size or 0) + 1) or None
+        if self.deadline_at is not None and self.clock.monotonic() + MIN_ATTEMPT_S > self.deadline_at:
+            raise self._final(error)
+
+    def exhausted(self) -> LLMError:
+        error = self.last_error or LLMTimeoutError("no model could be tried", retryable=False)
+        return self._final(error)
+
+    def _final(self, error: LLMError) -> LLMError:
+        tried = {a.model for a in self.attempts}
+        if len(self.targets) == 1 or (
+            len(tried) <= 1 and not any(a.outcome == "skipped" for a in self.attempts)
+        ):
+            error.attempts = list(self.attempts)
+            return error
+        summary = ", ".join(
+            f"{a.model}: {a.error_type or a.outcome}" for a in self.attempts if a.outcome != "ok"
+        )
+        exhausted = LLMFallbacksExhaustedError(
+            f"every model failed ({summary}); last error: {error.message}",
+            attempts=self.attempts,
+            last_error=error,
+            model=error.model,
+        )
+        return exhausted
+
+
+def _key(target: Target) -> tuple[str, str | None]:
+    return (target.model, target.api_base)
+
+
+def run_sync(
+    plan: CallPlan, attempt: Callable[[Target, float], T], sleep: Callable[[float], None]
+) -> tuple[T, Target]:
+    for target in plan:
+        try:
+            for retry in Retrying(sleep=sleep, **plan.retry_kwargs(target)):
+                with retry:
+                    timeout, started = plan.begin(target)
+                    try:
+                        result = attempt(target, timeout)
+                    except Exception as exc:
+                        raise plan.failed(target, started, exc) from None
+                    plan.succeeded(target, started)
+            return result, target
+        except LLMError as error:
+            plan.target_failed(target, error)
+    raise plan.exhausted()
+
+
+async def run_async(
+    plan: CallPlan,
+    attempt: Callable[[Target, float], Awaitable[T]],
+    sleep: Callable[[float], Awaitable[None]],
+) -> tuple[T, Target]:
+    for target in plan:
+        try:
+            async for retry in AsyncRetrying(sleep=sleep, **plan.retry_kwargs(target)):
+                with retry:
+                    timeout, started = plan.begin(target)
+                    try:
+                        result = await attempt(target, timeout)
+                    except Exception as exc:
+                        raise plan.failed(target, started, exc) from None
+                    plan.succeeded(target, started)
+            return result, target
+        except LLMError as error:
+            plan.target_failed(target, error)
+    raise plan.exhausted()

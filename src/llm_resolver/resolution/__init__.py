@@ -1,0 +1,1 @@
+"""Resolution: specs, scopes and the resolvers that turn one into a dependency."""

@@ -1,0 +1,43 @@
+"""LiteLLMResolver: the built-in resolver, registered under the short name ``litellm``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from llm_resolver.config.models import LiteLLMConfig
+from llm_resolver.config.sources import build_config
+from llm_resolver.llm.litellm_llm import LiteLLM
+from llm_resolver.plugins.manager import PluginManager
+from llm_resolver.resolution.resolver import DependencyResolver
+from llm_resolver.resolution.scope import Scope
+
+
+class LiteLLMResolver(DependencyResolver[LiteLLM]):
+    """Takes ``LiteLLMConfig`` fields; the config is validated here, so a bad spec fails at load time."""
+
+    accepts_plugins = True
+
+    def __init__(
+        self, *, plugins: PluginManager | None = None, env: Mapping[str, str] | None = None, **properties: Any
+    ) -> None:
+        self.config: LiteLLMConfig = build_config(properties, env)
+        self._plugins = plugins
+
+    @classmethod
+    def from_config(cls, config: LiteLLMConfig, plugins: PluginManager | None = None) -> LiteLLMResolver:
+        """Skip the config sources: use this validated config as it is."""
+        resolver = cls.__new__(cls)
+        resolver.config = config
+        resolver._plugins = plugins
+        return resolver
+
+    def resolve(self, scope: Scope) -> LiteLLM:
+        if self._plugins is None:
+            from llm_resolver.plugins.default import default_plugin_manager
+
+            self._plugins = default_plugin_manager()
+        return LiteLLM(self.config, scope, plugins=self._plugins)
+
+    def __repr__(self) -> str:
+        return f"LiteLLMResolver(model={self.config.model!r})"

@@ -1,0 +1,1 @@
+"""Streams: chunk delivery, assembly into a final response, and closing the connection."""

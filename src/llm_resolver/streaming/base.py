@@ -1,0 +1,42 @@
+"""State and read-outs common to the sync and async streams."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from llm_resolver.errors import LLMConnectionError, LLMError
+from llm_resolver.streaming.session import OpenStream
+from llm_resolver.types.responses import ChatResponse
+
+
+class StreamBase:
+    def __init__(
+        self,
+        finish: Callable[[OpenStream], ChatResponse],
+        broken: Callable[[OpenStream, BaseException], LLMError],
+    ) -> None:
+        self._finish = finish
+        self._broken = broken
+        self._session: OpenStream | None = None
+        self._response: ChatResponse | None = None
+        self._closed = False
+
+    @property
+    def text(self) -> str:
+        """What has arrived so far."""
+        return self._session.assembler.text if self._session else ""
+
+    @property
+    def response(self) -> ChatResponse:
+        """The assembled reply, with usage and cost; only once the stream is exhausted."""
+        if self._response is None:
+            raise LLMConnectionError(
+                "the stream has not finished; iterate it to the end before reading .response",
+                partial_text=self.text,
+                retryable=False,
+            )
+        return self._response
+
+    def __repr__(self) -> str:
+        state = "done" if self._response else "closed" if self._closed else "open"
+        return f"<{type(self).__name__} {state}>"

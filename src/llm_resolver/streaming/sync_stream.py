@@ -1,0 +1,70 @@
+"""The sync stream handed to callers: lazily opened, closes its connection however it is left."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from llm_resolver.errors import LLMError
+from llm_resolver.streaming.base import StreamBase
+from llm_resolver.streaming.session import OpenStream, close_sync
+from llm_resolver.types.responses import ChatChunk, ChatResponse
+
+
+class SyncChatStream(StreamBase):
+    """Iterate for chunks; ``response`` holds the assembled reply (usage and cost) once exhausted.
+
+    The request is sent on first iteration; retries and fallbacks happen before the first chunk,
+    and a failure after it raises ``LLMConnectionError`` carrying the partial text.
+    """
+
+    def __init__(
+        self,
+        open_stream: Callable[[], OpenStream],
+        finish: Callable[[OpenStream], ChatResponse],
+        broken: Callable[[OpenStream, BaseException], LLMError],
+    ) -> None:
+        super().__init__(finish, broken)
+        self._open_stream = open_stream
+
+    def __iter__(self) -> Iterator[ChatChunk]:
+        return self
+
+    def __next__(self) -> ChatChunk:
+        if self._closed:
+            raise StopIteration
+        session = self._session
+        if session is None:
+            session = self._session = self._open_stream()
+        if session.buffered:
+            return session.buffered.pop(0)
+        while not session.exhausted:
+            try:
+                raw = next(session.iterator)
+            except StopIteration:
+                session.exhausted = True
+                break
+            except Exception as exc:
+                self.close()
+                raise self._broken(session, exc) from None
+            chunk = session.assembler.add(raw)
+            if chunk is not None:
+                return chunk
+        self._response = self._finish(session)
+        self.close()
+        raise StopIteration
+
+    def __enter__(self) -> SyncChatStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._session is not None:
+            close_sync(self._session.wrapper)
+
+    def __del__(self) -> None:
+        self.close()

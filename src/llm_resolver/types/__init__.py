@@ -1,0 +1,1 @@
+"""Provider-neutral data types shared by every layer."""

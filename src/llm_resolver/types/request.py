@@ -1,0 +1,81 @@
+"""The request and the coercion every LLM method applies to what it is given."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from llm_resolver.errors import LLMBadRequestError
+from llm_resolver.types.messages import Message, Role
+from llm_resolver.types.tool import Tool
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True, extra="forbid")
+
+    messages: list[Message]
+    tools: list[Tool | dict[str, Any]] | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    response_format: dict[str, Any] | type[BaseModel] | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    stop: str | list[str] | None = None
+    seed: int | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    provider_options: dict[str, Any] = Field(default_factory=dict)
+
+    def tools_openai(self) -> list[dict[str, Any]] | None:
+        if not self.tools:
+            return None
+        return [t.to_openai() if isinstance(t, Tool) else t for t in self.tools]
+
+    def messages_openai(self) -> list[dict[str, Any]]:
+        return [m.to_openai() for m in self.messages]
+
+
+RequestLike = ChatRequest | str | Message | Sequence[Message | dict[str, Any]] | dict[str, Any]
+
+
+def coerce_request(request: RequestLike, **overrides: Any) -> ChatRequest:
+    """Accept a str, a message, a list of messages/dicts, a dict or a ChatRequest; apply per-call options."""
+    try:
+        if isinstance(request, ChatRequest):
+            base = request
+        elif isinstance(request, str):
+            base = ChatRequest(messages=[Message(role=Role.USER, content=request)])
+        elif isinstance(request, Message):
+            base = ChatRequest(messages=[request])
+        elif isinstance(request, dict):
+            base = ChatRequest.model_validate(request)
+        elif isinstance(request, list | tuple):
+            base = ChatRequest(messages=[_message(m) for m in request])
+        else:
+            raise LLMBadRequestError(
+                f"cannot use a {type(request).__name__} as a request; pass a str, a list of messages "
+                "or a ChatRequest"
+            )
+        if overrides:
+            unknown = set(overrides) - set(ChatRequest.model_fields)
+            if unknown:
+                raise LLMBadRequestError(
+                    f"unknown request option(s) {sorted(unknown)}; known: {sorted(ChatRequest.model_fields)}"
+                )
+            base = base.model_copy(update=overrides)
+    except ValidationError as exc:
+        raise LLMBadRequestError(f"invalid request: {_first_error(exc)}") from None
+    if not base.messages:
+        raise LLMBadRequestError("the request has no messages; pass at least one")
+    return base
+
+
+def _message(m: Message | dict[str, Any]) -> Message:
+    return m if isinstance(m, Message) else Message.model_validate(m)
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"])
+    return f"{loc}: {err['msg']}"
