@@ -65,7 +65,7 @@ def map_exception(exc: BaseException, model: str, secrets: Iterable[str] = ()) -
             model=model,
             status_code=status or 400,
         )
-    if name == "AuthenticationError" or status in (401, 403) or ("missing" in text and "api key" in text):
+    if name == "AuthenticationError" or status in (401, 403) or _missing_credentials(text):
         return LLMAuthenticationError(
             f"{model} rejected the credentials; check api_key (or the provider's key variable such as "
             f"OPENAI_API_KEY) and that the key may use this model.{detail}",
@@ -92,17 +92,17 @@ def map_exception(exc: BaseException, model: str, secrets: Iterable[str] = ()) -
             model=model,
             status_code=408,
         )
-    if name == "MidStreamFallbackError" or any(h in text for h in _CONNECTION_HINTS):
-        return LLMConnectionError(
-            f"the connection to {model} failed or broke; check api_base and the network.{detail}",
-            model=model,
-            status_code=None,
-        )
     if any(h in text for h in _MALFORMED_HINTS):
         return LLMResponseError(
             f"{model} sent a reply we could not parse; this is usually transient.{detail}",
             model=model,
             status_code=status,
+        )
+    if name == "MidStreamFallbackError" or any(h in text for h in _CONNECTION_HINTS):
+        return LLMConnectionError(
+            f"the connection to {model} failed or broke; check api_base and the network.{detail}",
+            model=model,
+            status_code=None,
         )
     if name == "ServiceUnavailableError" or (status is not None and status >= 500):
         return LLMServiceError(
@@ -128,6 +128,11 @@ def map_exception(exc: BaseException, model: str, secrets: Iterable[str] = ()) -
         status_code=status,
         retryable=False,
     )
+
+
+def _missing_credentials(text: str) -> bool:
+    """LiteLLM reports a key that was never given as a 500 or a connection error; it is an auth problem."""
+    return "missing credentials" in text or ("missing" in text and ("api key" in text or "api_key" in text))
 
 
 def _status(exc: BaseException) -> int | None:

@@ -1,0 +1,226 @@
+"""The finer rules: Retry-After caps, deadlines, context-window skips, content policy, cool-downs."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from llm_resolver import (
+    FallbackModel,
+    LLMContentPolicyError,
+    LLMContextWindowError,
+    LLMFallbacksExhaustedError,
+    LLMRateLimitError,
+    LLMServiceError,
+    LLMTimeoutError,
+    RetryConfig,
+)
+from llm_resolver.testing import Fault, ProviderEmulator, Reply
+
+from .conftest import FakeClock, MakeLLM
+from .modes import MODES, call
+
+
+def _fallback(emu: ProviderEmulator, model: str = "openai/gpt-4.1-mini", **kw: object) -> FallbackModel:
+    return FallbackModel(model=model, api_base=emu.openai_base, api_key="fb", **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_retry_after_beyond_the_cap_moves_on_without_waiting(
+    provider_emulator: ProviderEmulator, make_llm: MakeLLM, fake_clock: FakeClock, mode: str
+) -> None:
+    llm = make_llm(retry=RetryConfig(retry_after_cap=10), fallback_models=[_fallback(provider_emulator)])
+    provider_emulator.script(Fault.rate_limit(retry_after=60), model="gpt-4o-mini")
+
+    response = await call(llm, mode)
+
+    assert fake_clock.sleeps == []
+    assert [a.outcome for a in response.attempts] == ["error", "ok"]
+    assert provider_emulator.request_count(model="gpt-4o-mini") == 1
+
+
+async def test_retry_after_is_exposed_on_the_error(
+    provider_emulator: ProviderEmulator, make_llm: MakeLLM
+) -> None:
+    llm = make_llm(max_retries=0)
+    provider_emulator.script(Fault.rate_limit(retry_after=7))
+
+    with pytest.raises(LLMRateLimitError) as info:
+        llm.complete("hi")
+
+    assert info.value.retry_after == 7
+    assert info.value.status_code == 429
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_deadline_bounds_the_whole_call_in_real_time(
+    provider_emulator: ProviderEmulator, make_llm: MakeLLM, mode: str
+) -> None:
+    llm = make_llm(timeout=5, max_retries=5, fallback_models=[_fallback(provider_emulator, timeout=5)])
+    provider_emulator.script(*[Fault.slow(3)] * 6, model="gpt-4o-mini")
+    started = time.monotonic()
+
+    with pytest.raises(LLMTimeoutError):
+        await call(llm, mode, deadline=0.6)
+
+    elapsed = time.monotonic() - started
+    assert elapsed < 1.5, elapsed
+    # The first attempt used the whole budget; no other attempt could finish in time, so none started.
+    assert provider_emulator.request_count() == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_no_retry_starts_when_its_wait_would_pass_the_deadline(
+    provider_emulator: ProviderEmulator, make_llm: MakeLLM, fake_clock: FakeClock, mode: str
+) -> None:
+    llm = make_llm(max_retries=3, deadline=5)
+    provider_emulator.script(Fault.rate_limit(retry_after=4), Fault.rate_limit(retry_after=4))
+
+    with pytest.raises(LLMRateLimitError):
+        await call(llm, mode)
+
+    assert fake_clock.sleeps == [4]
+    assert provider_emulator.request_count() == 2
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_context_window_skips_fallbacks_known_to_be_smaller(
+    provider_emulator: ProviderEmulator, make_llm: MakeLLM, mode: str
+) -> None:
+    llm = make_llm(
+        model="openai/gpt-4o-mini",
+        fallback_models=[
+            _fallback(provider_emulator, "openai/gpt-3.5-turbo"),  # 16k: smaller, skipped
+            _fallback(provider_emulator, "openai/gpt-4.1-mini"),  # 1M: used
+        ],
+    )
+    provider_emulator.script(Fault.context_window(), model="gpt-4o-mini")
+
+    response = await call(llm, mode)
+
+    assert [(a.model, a.outcome) for a in response.attempts] == [
+        ("openai/gpt-4o-mini", "error"),
+        ("openai/gpt-3.5-turbo", "skipped"),
+        ("openai/gpt-4.1-mini", "ok"),
+    ]
+    assert "context window" in (response.attempts[1].detail or "")
+    assert provider_emulator.request_count(model="gpt-3.5-turbo") == 0
+
+
+async def test_context_window_with_only_smaller_fallbacks_raises(
+    provider_emulator: ProviderEmulator, make_llm: MakeLLM
+) -> None:
+    llm = make_llm(model="openai/gpt-4o-mini", fallback_models=[_fallback(provider_emulator, "openai/gpt-4")])
+    provider_emulator.script(Fault.context_window())
+
+    with pytest.raises(LLMFallbacksExhaustedError) as info:
+        llm.complete("hi")
+
+    assert isinstance(info.value.last_error, LLMContextWindowError)
+    assert provider_emulator.request_count() == 1
+
+
+async def test_content_policy_falls_back_only_when_configured(
+    provider_emulator: ProviderEmulator, make_llm: MakeLLM
+) -> None:
+    strict = make_llm(fallback_models=[_fallback(provider_emulator)])
+    provider_emulator.script(Fault.content_policy(), model="gpt-4o-mini")
+    with pytest.raises(LLMContentPolicyError):
+        strict.complete("hi")
+
+    lenient = make_llm(
+        fallback_models=[_fallback(provider_emulator)], retry=RetryConfig(fallback_on_content_policy=True)
+    )
+    provider_emulator.script(Fault.content_policy(), model="gpt-4o-mini")
+    response = lenient.complete("hi")
+    assert response.model == "openai/gpt-4.1-mini"
+
+
+async def test_a_failing_model_is_cooled_down_and_skipped_by_later_calls(
+    provider_emulator: ProviderEmulator, make_llm: MakeLLM, fake_clock: FakeClock
+) -> None:
+    llm = make_llm(
+        max_retries=1,
+        retry=RetryConfig(cooldown_after=2, cooldown_s=60),
+        fallback_models=[_fallback(provider_emulator)],
+    )
+    provider_emulator.script(Fault.server_error(), Fault.server_error(), model="gpt-4o-mini")
+
+    first = llm.complete("one")
+    second = llm.complete("two")
+
+    assert [a.outcome for a in first.attempts] == ["error", "error", "ok"]
+    assert [(a.model, a.outcome) for a in second.attempts] == [
+        ("openai/gpt-4o-mini", "skipped"),
+        ("openai/gpt-4.1-mini", "ok"),
+    ]
+    assert provider_emulator.request_count(model="gpt-4o-mini") == 2
+
+    fake_clock.offset += 61  # the cool-down ends
+    third = llm.complete("three")
+    assert third.model == "openai/gpt-4o-mini"
+
+
+async def test_when_every_model_is_cooling_they_are_still_tried(
+    provider_emulator: ProviderEmulator, make_llm: MakeLLM
+) -> None:
+    llm = make_llm(max_retries=0, retry=RetryConfig(cooldown_after=1, cooldown_s=60))
+    provider_emulator.script(Fault.server_error())
+    with pytest.raises(LLMServiceError):
+        llm.complete("one")
+
+    assert llm.complete("two").text == "echo: two"
+
+
+@pytest.mark.parametrize(
+    ("model", "base_attr", "fault", "error", "status"),
+    [
+        ("anthropic/claude-haiku-4-5", "anthropic_base", Fault.unavailable(), LLMServiceError, None),
+        ("gemini/gemini-2.5-flash", "gemini_base", Fault.unavailable(), LLMServiceError, 503),
+        (
+            "anthropic/claude-haiku-4-5",
+            "anthropic_base",
+            Fault.rate_limit(retry_after=3),
+            LLMRateLimitError,
+            429,
+        ),
+        ("gemini/gemini-2.5-flash", "gemini_base", Fault.rate_limit(retry_after=3), LLMRateLimitError, 429),
+        ("anthropic/claude-haiku-4-5", "anthropic_base", Fault.content_policy(), LLMContentPolicyError, 400),
+        ("gemini/gemini-2.5-flash", "gemini_base", Fault.context_window(), LLMContextWindowError, 400),
+    ],
+)
+async def test_other_providers_map_to_the_same_taxonomy(
+    provider_emulator: ProviderEmulator,
+    make_llm: MakeLLM,
+    model: str,
+    base_attr: str,
+    fault: Fault,
+    error: type[Exception],
+    status: int | None,
+) -> None:
+    llm = make_llm(model=model, api_base=getattr(provider_emulator, base_attr), max_retries=0)
+    provider_emulator.script(fault)
+
+    with pytest.raises(error) as info:
+        llm.complete("hi")
+
+    if status is not None:
+        assert info.value.status_code == status  # type: ignore[attr-defined]
+    if isinstance(info.value, LLMRateLimitError):
+        assert info.value.retry_after == 3
+    assert provider_emulator.request_count() == 1
+
+
+async def test_per_fallback_timeout_applies(provider_emulator: ProviderEmulator, make_llm: MakeLLM) -> None:
+    llm = make_llm(
+        max_retries=0, timeout=5, fallback_models=[_fallback(provider_emulator, timeout=0.3, max_retries=0)]
+    )
+    provider_emulator.script(Fault.server_error(), model="gpt-4o-mini")
+    provider_emulator.script(Reply(delay=2), model="gpt-4.1-mini")
+
+    with pytest.raises(LLMFallbacksExhaustedError) as info:
+        llm.complete("hi")
+
+    assert [a.error_type for a in info.value.attempts] == ["LLMServiceError", "LLMTimeoutError"]
+    assert info.value.attempts[1].latency_s < 1.5
