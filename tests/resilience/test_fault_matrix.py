@@ -179,13 +179,15 @@ async def test_mid_stream_drop_raises_with_partial_text_and_no_retry(
     provider_emulator.script(Fault.drop_mid_stream(after_chunks=2), model=PRIMARY)
     seen: list[str] = []
 
-    with pytest.raises(LLMConnectionError) as info:
+    async def drain() -> None:
         if mode == "stream":
-            for chunk in llm.stream("one two three four five six"):
-                seen.append(chunk.text)
+            seen.extend(chunk.text for chunk in llm.stream("one two three four five six"))
         else:
             async for chunk in llm.astream("one two three four five six"):
                 seen.append(chunk.text)
+
+    with pytest.raises(LLMConnectionError) as info:
+        await drain()
 
     assert seen, "the chunks before the drop reach the caller"
     assert info.value.partial_text == "".join(seen)
