@@ -13,6 +13,8 @@ from llm_resolver.backend.targets import Target, targets_for
 from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.errors import LLMBadRequestError, LLMConnectionError, LLMError
 from llm_resolver.llm.checks import check_capabilities
+from llm_resolver.metering import InMemoryMeter, Metering, UsageEvent
+from llm_resolver.metering.events import EventOutcome
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.redaction import redact
 from llm_resolver.resilience.clock import SYSTEM_CLOCK, Clock
@@ -42,6 +44,7 @@ class LiteLLM:
         plugins: PluginManager | None = None,
         clock: Clock = SYSTEM_CLOCK,
         cooldowns: Cooldowns = PROCESS_COOLDOWNS,
+        meter: InMemoryMeter | None = None,
     ) -> None:
         self.config = config
         self.model = config.model
@@ -52,6 +55,8 @@ class LiteLLM:
         self._targets = targets_for(config)
         self._secrets = config.secret_values()
         self._rng = random.Random()  # noqa: S311 - jitter, not security
+        self.meter = meter or InMemoryMeter()
+        self._metering = Metering([self.meter])
 
     def __repr__(self) -> str:
         return f"LiteLLM(model={self.model!r}, scope={self.scope}, fallbacks={[t.model for t in self._targets[1:]]})"
@@ -103,7 +108,7 @@ class LiteLLM:
             return session
 
         return SyncChatStream(
-            open_stream, lambda s: self._finish_stream(s, req, plan, ctx), self._broken(ctx)
+            open_stream, lambda s: self._finish_stream(s, req, plan, ctx), self._broken(req, ctx)
         )
 
     def astream(self, request: RequestLike, **options: Any) -> AsyncChatStream:
@@ -127,7 +132,7 @@ class LiteLLM:
             return session
 
         return AsyncChatStream(
-            open_stream, lambda s: self._finish_stream(s, req, plan, ctx), self._broken(ctx)
+            open_stream, lambda s: self._finish_stream(s, req, plan, ctx), self._broken(req, ctx)
         )
 
     def embed(self, texts: str | Sequence[str], **options: Any) -> EmbeddingResponse:
@@ -173,6 +178,7 @@ class LiteLLM:
         def on_attempt_error(error: LLMError, target: Target) -> None:
             ctx.attempt_model = target.model
             ctx.attempt_number += 1
+            self._record(ctx, target, Usage(), 0.0, plan.attempts[-1].latency_s, "error")
             self._notify("on_error", error=error, context=ctx)
 
         def needed_context(target: Target) -> int | None:
@@ -182,7 +188,7 @@ class LiteLLM:
                 return None
             return prompt + (req.max_tokens or self.config.max_tokens or 0)
 
-        return CallPlan(
+        plan = CallPlan(
             self._targets,
             self.config.retry,
             clock=self._clock,
@@ -194,6 +200,7 @@ class LiteLLM:
             context_size=lambda t: catalog.context_size(t.model),
             rng=self._rng,
         )
+        return plan
 
     def _kwargs(self, target: Target, req: ChatRequest, timeout: float, *, stream: bool) -> dict[str, Any]:
         return calls.chat_kwargs(target, req, self.config, timeout=timeout, stream=stream)
@@ -210,6 +217,7 @@ class LiteLLM:
             attempts=list(plan.attempts),
             raw=raw,
         )
+        self._record(ctx, target, usage, response.cost_usd, plan.attempts[-1].latency_s, "ok")
         self._notify("after_response", response=response, context=ctx)
         return response
 
@@ -226,11 +234,17 @@ class LiteLLM:
             cost_usd=price(target, usage),
             attempts=list(plan.attempts),
         )
+        self._record(ctx, target, usage, response.cost_usd, plan.attempts[-1].latency_s, "ok")
         self._notify("after_response", response=response, context=ctx)
         return response
 
-    def _broken(self, ctx: CallContext) -> Any:
+    def _broken(self, req: ChatRequest, ctx: CallContext) -> Any:
         def broken(session: OpenStream, exc: BaseException) -> LLMError:
+            # The provider bills what it streamed before the break: count it.
+            usage = session.assembler.usage or _counted_usage(
+                session.target.model, req, session.assembler.text
+            )
+            self._record(ctx, session.target, usage, price(session.target, usage), 0.0, "error")
             error = LLMConnectionError(
                 f"the stream from {session.target.model} broke after {len(session.assembler.text)} characters "
                 f"({type(exc).__name__}: {redact(str(exc), self._secrets)[:200]}); the partial text is on "
@@ -249,6 +263,28 @@ class LiteLLM:
         if not any(error is seen for seen in plan.errors):
             self._notify("on_error", error=error, context=ctx)
         return error
+
+    def _record(
+        self,
+        ctx: CallContext,
+        target: Target,
+        usage: Usage,
+        cost: float | None,
+        latency: float,
+        outcome: EventOutcome,
+    ) -> None:
+        self._metering.record(
+            UsageEvent(
+                scope=self.scope,
+                model=target.model,
+                operation=ctx.operation,
+                request_id=ctx.request_id,
+                usage=usage,
+                cost_usd=cost,
+                latency_s=latency,
+                outcome=outcome,
+            )
+        )
 
     def _notify(self, hook: str, **kwargs: Any) -> None:
         if self._plugins is not None:

@@ -8,6 +8,7 @@ from typing import Any
 from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.config.sources import build_config
 from llm_resolver.llm.litellm_llm import LiteLLM
+from llm_resolver.metering import InMemoryMeter
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.resolution.resolver import DependencyResolver
 from llm_resolver.resolution.scope import Scope
@@ -17,12 +18,14 @@ class LiteLLMResolver(DependencyResolver[LiteLLM]):
     """Takes ``LiteLLMConfig`` fields; the config is validated here, so a bad spec fails at load time."""
 
     accepts_plugins = True
+    accepts_env = True
 
     def __init__(
         self, *, plugins: PluginManager | None = None, env: Mapping[str, str] | None = None, **properties: Any
     ) -> None:
         self.config: LiteLLMConfig = build_config(properties, env)
         self._plugins = plugins
+        self.meter = InMemoryMeter()  # shared by the LLMs of every scope, read per scope
 
     @classmethod
     def from_config(cls, config: LiteLLMConfig, plugins: PluginManager | None = None) -> LiteLLMResolver:
@@ -30,6 +33,7 @@ class LiteLLMResolver(DependencyResolver[LiteLLM]):
         resolver = cls.__new__(cls)
         resolver.config = config
         resolver._plugins = plugins
+        resolver.meter = InMemoryMeter()
         return resolver
 
     def resolve(self, scope: Scope) -> LiteLLM:
@@ -37,7 +41,7 @@ class LiteLLMResolver(DependencyResolver[LiteLLM]):
             from llm_resolver.plugins.default import default_plugin_manager
 
             self._plugins = default_plugin_manager()
-        return LiteLLM(self.config, scope, plugins=self._plugins)
+        return LiteLLM(self.config, scope, plugins=self._plugins, meter=self.meter)
 
     def __repr__(self) -> str:
         return f"LiteLLMResolver(model={self.config.model!r})"
