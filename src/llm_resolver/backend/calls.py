@@ -37,6 +37,9 @@ def chat_kwargs(
     tools = request.tools_openai()
     if tools:
         kw["tools"] = tools
+        # LiteLLM 1.106 imports the optional `mcp` package whenever tools are passed (to look for MCP
+        # gateway tools) and fails without it; this is its own per-call opt-out.
+        kw["_skip_mcp_handler"] = True
     kw.update(config.provider_options)
     kw.update(request.provider_options)
     if stream:
@@ -64,3 +67,38 @@ def complete_once(kwargs: dict[str, Any]) -> Any:
 
 async def acomplete_once(kwargs: dict[str, Any]) -> Any:
     return await litellm().acompletion(**kwargs)
+
+
+class _NoRetries(int):
+    """Zero retries that LiteLLM's OpenAI embedding path cannot lose: it reads ``max_retries or
+    DEFAULT_MAX_RETRIES``, which turns a plain 0 into 2 hidden SDK retries per attempt."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
+NO_SDK_RETRIES = _NoRetries(0)
+
+
+def embedding_kwargs(
+    target: Target, texts: list[str], config: LiteLLMConfig, *, timeout: float, options: dict[str, Any]
+) -> dict[str, Any]:
+    """One embedding request: ``options`` are per-call extras such as ``dimensions``; retries off."""
+    kw: dict[str, Any] = {
+        "model": target.model,
+        "input": texts,
+        "timeout": timeout,
+        "num_retries": 0,
+        "max_retries": NO_SDK_RETRIES,
+    }
+    kw.update(endpoint_kwargs(target, config))
+    kw.update(options)
+    return kw
+
+
+def embed_once(kwargs: dict[str, Any]) -> Any:
+    return litellm().embedding(**kwargs)
+
+
+async def aembed_once(kwargs: dict[str, Any]) -> Any:
+    return await litellm().aembedding(**kwargs)
