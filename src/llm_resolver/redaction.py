@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from pydantic import SecretStr
 
 # Shapes of provider keys and bearer tokens; explicit secrets are removed by value as well.
 _KEY_PATTERNS = re.compile(
@@ -12,12 +15,34 @@ _KEY_PATTERNS = re.compile(
 )
 MASK = "**********"
 
-SECRET_FIELD_HINTS = ("key", "token", "secret", "password", "authorization", "credential")
+# Whole words of a setting's name that mark its value as secret ("api_key", "X-Auth-Token", "apiKey").
+SECRET_WORDS = frozenset(
+    {
+        "key",
+        "keys",
+        "apikey",
+        "token",
+        "secret",
+        "secrets",
+        "password",
+        "passwd",
+        "auth",
+        "authorization",
+        "credential",
+        "credentials",
+        "cookie",
+        "private",
+    }
+)
+# Words that make a name harmless even next to a secret word ("input_cost_per_token").
+HARMLESS_WORDS = frozenset({"cost", "count", "limit"})
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
 
 def is_secret_name(name: str) -> bool:
-    lowered = name.lower()
-    return any(hint in lowered for hint in SECRET_FIELD_HINTS)
+    """Whether a setting called ``name`` holds a secret; matched by word so ``max_tokens`` is not one."""
+    words = {w.lower() for w in _WORD.findall(name)}
+    return bool(words & SECRET_WORDS) and not words & HARMLESS_WORDS
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -25,3 +50,38 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
         if secret and len(secret) >= 4:
             text = text.replace(secret, MASK)
     return _KEY_PATTERNS.sub(MASK, text)
+
+
+# Keys whose every value is secret whatever its name (header values carry tokens under any name).
+SECRET_CONTAINERS = frozenset({"extra_headers", "headers"})
+
+
+def is_secret_key(key: object) -> bool:
+    return str(key) in SECRET_CONTAINERS or is_secret_name(str(key))
+
+
+def mask_secrets(value: Any, secret: bool = False) -> Any:
+    """A copy of nested settings with every secret (by key name, or a ``SecretStr``) replaced by MASK."""
+    if isinstance(value, SecretStr):
+        return MASK
+    if isinstance(value, Mapping):
+        return {k: mask_secrets(v, secret or is_secret_key(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_secrets(v, secret) for v in value]
+    if secret and isinstance(value, str | bytes):
+        return MASK
+    return value
+
+
+def find_secrets(value: Any, secret: bool = False) -> Iterator[str]:
+    """Every secret string inside nested settings, for scrubbing text we did not write ourselves."""
+    if isinstance(value, SecretStr):
+        yield value.get_secret_value()
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from find_secrets(v, secret or is_secret_key(k))
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from find_secrets(v, secret)
+    elif secret and isinstance(value, str):
+        yield value

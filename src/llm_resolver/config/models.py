@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_serializer, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    SecretStr,
+    Tag,
+    ValidationInfo,
+    field_serializer,
+    field_validator,
+)
 
-from llm_resolver.redaction import MASK
+from llm_resolver.cache.settings import check_cache_setting
+from llm_resolver.metering.settings import BudgetConfig, check_meter_entry
+from llm_resolver.redaction import MASK, find_secrets, mask_secrets
+
+
+def check_api_base(value: str | None) -> str | None:
+    if value is not None and not value.startswith(("http://", "https://")):
+        raise ValueError("must be an http:// or https:// URL")
+    return value
 
 
 class RetryConfig(BaseModel):
@@ -37,13 +57,72 @@ class FallbackModel(BaseModel):
     max_retries: int | None = Field(None, ge=0, le=20)
     input_cost_per_token: float | None = Field(None, ge=0)
     output_cost_per_token: float | None = Field(None, ge=0)
+    extra_headers: dict[str, SecretStr] = Field(default_factory=dict)
+
+    @field_validator("api_base")
+    @classmethod
+    def _check_base(cls, value: str | None) -> str | None:
+        return check_api_base(value)
 
     @field_serializer("api_key")
     def _mask_key(self, value: SecretStr | None) -> str | None:
         return MASK if value is not None else None
 
+    @field_serializer("extra_headers")
+    def _mask_headers(self, value: dict[str, SecretStr]) -> dict[str, str]:
+        return {k: MASK for k in value}
+
+
+def split_fallbacks(value: Any) -> Any:
+    """``"a, b"`` (as ``LLM_FALLBACK_MODELS`` holds it) → ``["a", "b"]``; anything else as it is."""
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return value
+
+
+# Union tags: a mapping is only ever validated as a FallbackModel, so its errors name its own fields.
+NAME_TAG = "(name)"
+MAPPING_TAG = "(mapping)"
+
+
+def _fallback_kind(value: Any) -> str:
+    return MAPPING_TAG if isinstance(value, dict | FallbackModel) else NAME_TAG
+
+
+FallbackEntry = Annotated[
+    Annotated[str, Tag(NAME_TAG)] | Annotated[FallbackModel, Tag(MAPPING_TAG)],
+    Discriminator(_fallback_kind),
+]
+
+# Free-form settings whose secret-named entries are masked in reprs and dumps.
+_FREE_FORM = ("provider_options", "cache", "cost_meters")
+
+# budget_usd: a number, or a mapping with the limit and reservation settings (docs/costs.md).
+BudgetEntry = Annotated[
+    Annotated[float, Field(ge=0), Tag(NAME_TAG)] | Annotated[BudgetConfig, Tag(MAPPING_TAG)],
+    Discriminator(lambda v: MAPPING_TAG if isinstance(v, dict | BudgetConfig) else NAME_TAG),
+]
+MeterEntry = Annotated[str | dict[str, Any], BeforeValidator(check_meter_entry)]
+CacheSetting = Annotated[bool | str | dict[str, Any] | None, BeforeValidator(check_cache_setting)]
+
+
+class ModelInfoConfig(BaseModel):
+    """What LiteLLM's bundled map does not know (or gets wrong) about a model, e.g. a self-hosted one."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_input_tokens: int | None = Field(None, gt=0)
+    max_output_tokens: int | None = Field(None, gt=0)
+    input_cost_per_token: float | None = Field(None, ge=0)
+    output_cost_per_token: float | None = Field(None, ge=0)
+    supports_vision: bool | None = None
+    supports_tools: bool | None = None
+    supports_response_schema: bool | None = None
+
 
 class LiteLLMConfig(BaseModel):
+    """Every setting of the built-in resolver; secrets never show in a repr or a dump."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     model: str = Field(min_length=1)
@@ -56,7 +135,7 @@ class LiteLLMConfig(BaseModel):
         None, gt=0, description="seconds for the whole call, retries and fallbacks"
     )
     max_retries: int = Field(2, ge=0, le=20, description="retries per model after the first attempt")
-    fallback_models: list[str | FallbackModel] = Field(default_factory=list)
+    fallback_models: list[FallbackEntry] = Field(default_factory=list)
     temperature: float | None = Field(None, ge=0, le=2)
     top_p: float | None = Field(None, ge=0, le=1)
     max_tokens: int | None = Field(None, gt=0)
@@ -64,29 +143,46 @@ class LiteLLMConfig(BaseModel):
     presence_penalty: float | None = Field(None, ge=-2, le=2)
     extra_headers: dict[str, SecretStr] = Field(default_factory=dict)
     tools: list[str] = Field(default_factory=list)
-    cost_meters: list[str] = Field(default_factory=list)
-    budget_usd: float | None = Field(None, ge=0)
-    cache: bool | str | dict[str, Any] | None = None
+    cost_meters: list[MeterEntry] = Field(default_factory=list)
+    budget_usd: BudgetEntry | None = None
+    cache: CacheSetting = None
     provider_options: dict[str, Any] = Field(default_factory=dict)
     retry: RetryConfig = Field(default_factory=RetryConfig)
     input_cost_per_token: float | None = Field(
         None, ge=0, description="price for models LiteLLM cannot price"
     )
     output_cost_per_token: float | None = Field(None, ge=0)
+    model_info: dict[str, ModelInfoConfig] = Field(
+        default_factory=dict, description="model -> limits, prices, capabilities; bare fields mean `model`"
+    )
+    embedding_model: FallbackEntry | None = Field(
+        None, description="a model name, or a mapping with its own api_base/api_key like a fallback"
+    )
+    embedding_fallback_models: list[FallbackEntry] = Field(default_factory=list)
+    embedding_batch_size: int | None = Field(
+        None, ge=1, le=2048, description="inputs per request; None: the provider's limit, at most 256"
+    )
+    embedding_batch_tokens: int = Field(100_000, ge=1, description="token cap of one embedding request")
+    embedding_concurrency: int = Field(4, ge=1, le=64, description="embedding requests in flight at once")
+    structured_retries: int = Field(2, ge=0, le=10, description="re-asks after an invalid structured reply")
 
-    @field_validator("fallback_models", mode="before")
+    @field_validator("fallback_models", "embedding_fallback_models", mode="before")
     @classmethod
     def _split_fallbacks(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [v.strip() for v in value.split(",") if v.strip()]
+        return split_fallbacks(value)
+
+    @field_validator("model_info", mode="before")
+    @classmethod
+    def _key_model_info(cls, value: Any, info: ValidationInfo) -> Any:
+        """A mapping of info fields alone describes the primary model."""
+        if isinstance(value, dict) and value and set(value) <= set(ModelInfoConfig.model_fields):
+            return {info.data.get("model", ""): value}
         return value
 
     @field_validator("api_base")
     @classmethod
     def _check_base(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL")
-        return value
+        return check_api_base(value)
 
     @field_serializer("api_key")
     def _mask_key(self, value: SecretStr | None) -> str | None:
@@ -96,13 +192,22 @@ class LiteLLMConfig(BaseModel):
     def _mask_headers(self, value: dict[str, SecretStr]) -> dict[str, str]:
         return {k: MASK for k in value}
 
+    @field_serializer(*_FREE_FORM)
+    def _mask_free_form(self, value: Any) -> Any:
+        return mask_secrets(value)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        for name, value in super().__repr_args__():
+            yield name, mask_secrets(value) if name in _FREE_FORM else value
+
     def secret_values(self) -> list[str]:
         """Every secret this config holds, for scrubbing text we did not write ourselves."""
         found = [self.api_key.get_secret_value()] if self.api_key else []
         found += [h.get_secret_value() for h in self.extra_headers.values()]
-        found += [
-            f.api_key.get_secret_value()
-            for f in self.fallback_models
-            if isinstance(f, FallbackModel) and f.api_key
-        ]
+        for f in [*self.fallback_models, self.embedding_model, *self.embedding_fallback_models]:
+            if isinstance(f, FallbackModel):
+                found += [f.api_key.get_secret_value()] if f.api_key else []
+                found += [h.get_secret_value() for h in f.extra_headers.values()]
+        for name in _FREE_FORM:
+            found += find_secrets(getattr(self, name))
         return found

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from llm_resolver.config.interpolation import interpolate
-from llm_resolver.config.models import LiteLLMConfig
+from llm_resolver.config.models import (
+    MAPPING_TAG,
+    NAME_TAG,
+    FallbackModel,
+    LiteLLMConfig,
+    RetryConfig,
+    split_fallbacks,
+)
 from llm_resolver.errors import SpecError
+from llm_resolver.metering.settings import BudgetConfig
 
 CONFIG_FILE_VAR = "LLM_RESOLVER_CONFIG"
 
@@ -42,15 +51,26 @@ PROVIDER_KEY_VARS: dict[str, tuple[str, ...]] = {
 }
 
 
+FROM_FILE = "config file"
+
+# Nested settings and the model that lists their fields when one is unknown.
+_NESTED: dict[str, type[BaseModel]] = {
+    "fallback_models": FallbackModel,
+    "retry": RetryConfig,
+    "budget_usd": BudgetConfig,
+}
+
+
 def provider_of(model: str) -> str | None:
     """The provider prefix of ``provider/model``; None for bare names (LiteLLM then infers it)."""
     return model.split("/", 1)[0] if "/" in model else None
 
 
-def provider_key(model: str, env: Mapping[str, str]) -> str | None:
+def provider_key(model: str, env: Mapping[str, str]) -> tuple[str, str] | None:
+    """(variable, key) of the first set variable holding ``model``'s provider key."""
     for var in PROVIDER_KEY_VARS.get(provider_of(model) or "", ()):
         if env.get(var):
-            return env[var]
+            return var, env[var]
     return None
 
 
@@ -58,21 +78,44 @@ def load_config_file(env: Mapping[str, str]) -> tuple[dict[str, Any], str | None
     path = env.get(CONFIG_FILE_VAR)
     if not path:
         return {}, None
+    where = f"{CONFIG_FILE_VAR}={path!r}"
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise SpecError(f"{CONFIG_FILE_VAR}={path!r} cannot be read ({exc.strerror}); fix the path") from None
+        raise SpecError(
+            f"{where} cannot be read ({exc.strerror or type(exc).__name__}); fix the path or unset "
+            f"{CONFIG_FILE_VAR}",
+            field=CONFIG_FILE_VAR,
+        ) from None
+    except UnicodeDecodeError:
+        raise SpecError(f"{where} is not UTF-8 text; save it as UTF-8 YAML", field=CONFIG_FILE_VAR) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise SpecError(f"{CONFIG_FILE_VAR}={path!r} is not valid YAML: {exc}") from None
+        raise SpecError(
+            f"{where} is not valid YAML ({yaml_problem(exc)}); fix the file", field=CONFIG_FILE_VAR
+        ) from None
     if data is None:
         return {}, path
     if not isinstance(data, dict):
         raise SpecError(
-            f"{CONFIG_FILE_VAR}={path!r} must hold a mapping of settings, not {type(data).__name__}"
+            f"{where} must hold a mapping of settings such as 'model: openai/gpt-4o-mini', "
+            f"not a {type(data).__name__}",
+            field=CONFIG_FILE_VAR,
         )
-    return interpolate(data, env), path
+    try:
+        return interpolate(data, env), path
+    except SpecError as exc:
+        raise SpecError(f"{where}: {exc.message}", field=exc.field) from None
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """Where and what went wrong, without the excerpt PyYAML quotes (that line may hold a key)."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        return where + (exc.problem or exc.context or "syntax error")
+    return type(exc).__name__
 
 
 def build_config(properties: Mapping[str, Any], env: Mapping[str, str] | None = None) -> LiteLLMConfig:
@@ -82,39 +125,81 @@ def build_config(properties: Mapping[str, Any], env: Mapping[str, str] | None = 
     origin: dict[str, str] = {}
     file_values, file_path = load_config_file(env)
     for key, value in file_values.items():
-        merged[key], origin[key] = value, f"config file {file_path}"
+        merged[str(key)], origin[str(key)] = value, f"{FROM_FILE} {file_path}"
     for var, key in ENV_FIELDS.items():
         if env.get(var):
             merged[key], origin[key] = env[var], f"environment variable {var}"
     for key, value in properties.items():
-        merged[key], origin[key] = value, "spec property"
-    if "api_key" not in merged and "model" in merged:
-        env_key = provider_key(str(merged["model"]), env)
-        if env_key:
-            merged["api_key"], origin["api_key"] = env_key, "provider key in the environment"
+        merged[key], origin[key] = value, "spec properties"
     if "model" not in merged:
         raise SpecError(
             "model: required; set it in the spec properties, LLM_MODEL, or the LLM_RESOLVER_CONFIG file",
             field="model",
         )
+    _fill_provider_keys(merged, origin, env)
     try:
         return LiteLLMConfig.model_validate(merged)
     except ValidationError as exc:
         raise spec_error_from(exc, origin) from None
 
 
-def spec_error_from(exc: ValidationError, origin: Mapping[str, str] | None = None) -> SpecError:
-    """One readable SpecError for all problems, each naming its field (and source); never the bad value."""
+def _fill_provider_keys(merged: dict[str, Any], origin: dict[str, str], env: Mapping[str, str]) -> None:
+    """A provider's key variable gives ``api_key`` to the primary (over a key from the config file, as
+    the environment outranks the file) and to each fallback of another provider that names no key of
+    its own (one of the primary's provider shares the primary's key)."""
+    primary = merged["model"]
+    if not isinstance(primary, str):
+        return
+    found = provider_key(primary, env)
+    if found and ("api_key" not in merged or origin["api_key"].startswith(FROM_FILE)):
+        merged["api_key"], origin["api_key"] = found[1], f"environment variable {found[0]}"
+    fallbacks = split_fallbacks(merged.get("fallback_models"))
+    if not isinstance(fallbacks, list):
+        return
+    filled: list[Any] = []
+    for entry in fallbacks:
+        if isinstance(entry, str) and provider_of(entry) != provider_of(primary):
+            found = provider_key(entry, env)
+            entry = {"model": entry, "api_key": found[1]} if found else entry
+        elif isinstance(entry, Mapping) and "api_key" not in entry and isinstance(entry.get("model"), str):
+            found = provider_key(entry["model"], env)
+            entry = {**entry, "api_key": found[1]} if found else entry
+        filled.append(entry)
+    merged["fallback_models"] = filled
+
+
+def spec_error_from(
+    exc: ValidationError,
+    origin: Mapping[str, str] | None = None,
+    schema: type[BaseModel] | None = LiteLLMConfig,
+) -> SpecError:
+    """One readable SpecError for all problems, each naming its field and source; never the bad value.
+
+    ``schema`` is the model that was validated, for listing the known settings next to an unknown one.
+    """
     lines = []
     first_field = None
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"])
+        parts = [p for p in err["loc"] if p not in (NAME_TAG, MAPPING_TAG)]
+        loc = ".".join(str(p) for p in parts) or "properties"
         first_field = first_field or loc
-        top = str(err["loc"][0]) if err["loc"] else ""
-        source = f" (from {origin[top]})" if origin and top in origin else ""
+        top = str(parts[0]) if parts else ""
+        source = f" (set by {origin[top]})" if origin and top in origin else ""
         if err["type"] == "extra_forbidden":
-            known = ", ".join(sorted(LiteLLMConfig.model_fields))
-            lines.append(f"{loc}: unknown setting{source}; known settings: {known}")
+            lines.append(f"{loc}: unknown setting{source}{_known(parts, schema)}")
+        elif schema is LiteLLMConfig and top == "fallback_models" and len(parts) == 2:
+            fields = ", ".join(FallbackModel.model_fields)
+            lines.append(f"{loc}: {err['msg']}{source}; a fallback is a model name or a mapping of {fields}")
         else:
             lines.append(f"{loc}: {err['msg']}{source}")
     return SpecError("; ".join(lines), field=first_field)
+
+
+def _known(parts: list[int | str], schema: type[BaseModel] | None) -> str:
+    if schema is None:
+        return "; remove it"
+    owner = _NESTED.get(str(parts[0]), schema) if schema is LiteLLMConfig and len(parts) > 1 else schema
+    fields = sorted(owner.model_fields)
+    close = difflib.get_close_matches(str(parts[-1]), fields, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"; {hint}known settings: {', '.join(fields)}"

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import functools
+import threading
 
 from llm_resolver.plugins.manager import PluginManager
 
+# Re-entrant: a plugin that asks for the manager while it is being loaded must not hang the process.
+_lock = threading.RLock()
+
+
+def default_plugin_manager() -> PluginManager:
+    """One manager per process, even when many threads ask for it first at the same time."""
+    with _lock:
+        return _build()
+
 
 @functools.cache
-def default_plugin_manager() -> PluginManager:
+def _build() -> PluginManager:
     manager = PluginManager()
     manager.load_entrypoints()
     return manager

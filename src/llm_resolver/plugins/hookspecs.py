@@ -38,9 +38,15 @@ def register_cost_meters(register: Callable[[str, Callable[..., Any]], None]) ->
 
 
 @hookspec
+def register_cache_backends(register: Callable[[str, Callable[..., Any]], None]) -> None:
+    """Call ``register(name, factory)`` for response-cache backends, used as ``cache: {backend: name}``
+    (or ``"name://…"``); ``factory(**options)`` returns an object with ``get``, ``set`` and ``blocking``."""
+
+
+@hookspec
 def before_request(request: ChatRequest, context: CallContext) -> ChatRequest | None:
-    """Return a changed request, or None to leave it as it is. Implementations run in turn, each
-    seeing the previous one's result."""
+    """Return a changed request, or None to leave it as it is. Implementations run in turn (pluggy's
+    order: the last registered first), each seeing the previous one's result."""
 
 
 @hookspec

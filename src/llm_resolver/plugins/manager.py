@@ -16,6 +16,7 @@ from llm_resolver.errors import PluginError
 from llm_resolver.plugins import hookspecs
 from llm_resolver.plugins.markers import PROJECT
 from llm_resolver.plugins.status import PluginStatus
+from llm_resolver.redaction import redact
 from llm_resolver.types.context import CallContext
 from llm_resolver.types.request import ChatRequest
 
@@ -55,22 +56,27 @@ class PluginManager:
     # Loading ---------------------------------------------------------------------------------------
 
     def load_entrypoints(self, entry_points: Iterable[importlib.metadata.EntryPoint] | None = None) -> None:
+        """Load each entry point on its own; ours first, then the rest by name, so which plugin wins
+        a clash does not depend on the order the file system lists distributions in."""
         eps = (
             entry_points
             if entry_points is not None
             else importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
         )
-        for ep in eps:
-            dist = ep.dist.name if ep.dist is not None else None
-            own = dist is not None and dist.replace("_", "-").lower() == OWN_DISTRIBUTION
-            if not own and self._allow is not None and ep.name not in self._allow:
+        for ep in sorted(eps, key=lambda ep: (not _is_own(ep), ep.name, _dist_name(ep) or "")):
+            dist = _dist_name(ep)
+            if not _is_own(ep) and self._allow is not None and ep.name not in self._allow:
                 continue
-            if ep.name in self._statuses:
-                continue
+            loaded = self._statuses.get(ep.name)
+            if loaded is not None and loaded.source == "entry point" and loaded.distribution == dist:
+                continue  # loaded by an earlier call
             try:
                 plugin = ep.load()
             except Exception as exc:
-                self._fail(PluginStatus(ep.name, "entry point", dist), f"import failed: {_describe(exc)}")
+                self._fail(
+                    PluginStatus(self._free_name(ep.name, dist), "entry point", dist),
+                    f"import failed: {_describe(exc)}",
+                )
                 continue
             self.register(plugin, ep.name, source="entry point", distribution=dist)
 
@@ -82,10 +88,14 @@ class PluginManager:
         source: str = "manual",
         distribution: str | None = None,
     ) -> None:
-        """Register a plugin object or module; unknown hook names are refused."""
+        """Register a plugin object or module; unknown hook names are refused, and so is a second
+        plugin under a name already taken (reported under ``name (distribution or source)``)."""
         name = name or getattr(plugin, "__name__", None) or type(plugin).__name__
-        status = PluginStatus(name, source, distribution)
         with self._lock:
+            status = PluginStatus(self._free_name(name, distribution or source), source, distribution)
+            if status.name != name:
+                self._fail(status, f"another plugin is already registered as {name!r}; rename one of them")
+                return
             try:
                 self._pm.register(plugin, name=name)
             except (pluggy.PluginValidationError, ValueError) as exc:
@@ -102,6 +112,14 @@ class PluginManager:
             self._statuses[name] = status
             self._registries.clear()
 
+    def _free_name(self, name: str, qualifier: str | None) -> str:
+        """``name`` if no plugin status uses it yet, else a qualified variant that none uses."""
+        candidate, n = name, 1
+        while candidate in self._statuses:
+            candidate = f"{name} ({qualifier or 'duplicate'})" + (f" #{n}" if n > 1 else "")
+            n += 1
+        return candidate
+
     def _fail(self, status: PluginStatus, error: str) -> None:
         status.error = error
         self._statuses[status.name] = status
@@ -111,7 +129,8 @@ class PluginManager:
 
     @property
     def statuses(self) -> list[PluginStatus]:
-        self.resolvers()  # registration errors surface only once the register hooks ran
+        """Every plugin seen, loaded or not; registration errors surface once the register hooks ran."""
+        self.resolvers()
         return sorted(self._statuses.values(), key=lambda s: s.name)
 
     # Registries ------------------------------------------------------------------------------------
@@ -122,30 +141,41 @@ class PluginManager:
         """Run a ``register_*`` hook plugin by plugin; a plugin that raises is reported and skipped whole.
 
         ``make_register(plugin_name, target)`` builds the ``register`` callable handed to that plugin;
-        what it adds goes into ``target`` and is merged only if the plugin finished cleanly.
+        what it adds goes into ``target`` and is merged only if the plugin finished cleanly. Plugins run
+        in registration order and the first to claim a name keeps it; a later claim fails that plugin.
+        A failed plugin is unregistered, so none of its hooks runs and no registry holds its entries.
         """
         with self._lock:
             if hook in self._registries:
                 return self._registries[hook]
             merged: dict[str, Any] = {}
-            for impl in reversed(getattr(self._pm.hook, hook).get_hookimpls()):
-                status = self._statuses.get(impl.plugin_name)
-                if status is not None and status.error is not None:
-                    continue
+            owners: dict[str, str] = {}
+            for impl in getattr(self._pm.hook, hook).get_hookimpls():
                 added: dict[str, Any] = {}
                 try:
                     _call(impl, register=make_register(impl.plugin_name, added))
-                    clash = sorted(set(added) & set(merged))
+                    clash = {k: owners[k] for k in sorted(set(added) & set(merged))}
                     if clash:
-                        raise PluginError(f"{hook}: {clash} already registered by another plugin")
+                        raise PluginError(
+                            f"{hook}: {', '.join(f'{k!r} (taken by {p!r})' for k, p in clash.items())} "
+                            "already registered by another plugin; rename or uninstall one of them",
+                            plugin=impl.plugin_name,
+                        )
                 except Exception as exc:
-                    if status is None:
-                        status = self._statuses[impl.plugin_name] = PluginStatus(impl.plugin_name, "manual")
+                    self._drop(impl.plugin_name, hook)
+                    status = self._statuses.get(impl.plugin_name) or PluginStatus(impl.plugin_name, "manual")
                     self._fail(status, f"{hook} failed: {_describe(exc)}")
                     continue
                 merged.update(added)
+                owners.update(dict.fromkeys(added, impl.plugin_name))
             self._registries[hook] = merged
             return merged
+
+    def _drop(self, plugin_name: str, building: str) -> None:
+        """Unregister a plugin that failed, and forget registries built with its entries."""
+        self._pm.unregister(name=plugin_name)
+        for hook in [h for h in self._registries if h != building]:
+            del self._registries[hook]
 
     def resolvers(self) -> dict[str, type]:
         def make(plugin: str, target: dict[str, Any]) -> Callable[[str, type], None]:
@@ -215,6 +245,16 @@ def _call(impl: pluggy.HookImpl, **kwargs: Any) -> Any:
 
 
 def _describe(exc: BaseException) -> str:
+    """``Type: message (file:line)``, with anything shaped like a key masked."""
     last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
     where = f" ({last[0].filename.rsplit('/', 1)[-1]}:{last[0].lineno})" if last else ""
-    return f"{type(exc).__name__}: {exc}{where}"
+    return redact(f"{type(exc).__name__}: {exc}{where}")
+
+
+def _dist_name(ep: importlib.metadata.EntryPoint) -> str | None:
+    return ep.dist.name if ep.dist is not None else None
+
+
+def _is_own(ep: importlib.metadata.EntryPoint) -> bool:
+    dist = _dist_name(ep)
+    return dist is not None and dist.replace("_", "-").lower() == OWN_DISTRIBUTION

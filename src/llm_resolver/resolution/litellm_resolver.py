@@ -8,7 +8,7 @@ from typing import Any
 from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.config.sources import build_config
 from llm_resolver.llm.litellm_llm import LiteLLM
-from llm_resolver.metering import InMemoryMeter
+from llm_resolver.metering.services import CallServices
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.resolution.resolver import DependencyResolver
 from llm_resolver.resolution.scope import Scope
@@ -25,7 +25,8 @@ class LiteLLMResolver(DependencyResolver[LiteLLM]):
     ) -> None:
         self.config: LiteLLMConfig = build_config(properties, env)
         self._plugins = plugins
-        self.meter = InMemoryMeter()  # shared by the LLMs of every scope, read per scope
+        self.services = CallServices.build(self.config, plugins)  # meters and cache: one set per resolver
+        self.meter = self.services.meter  # shared by the LLMs of every scope, read per scope
 
     @classmethod
     def from_config(cls, config: LiteLLMConfig, plugins: PluginManager | None = None) -> LiteLLMResolver:
@@ -33,7 +34,8 @@ class LiteLLMResolver(DependencyResolver[LiteLLM]):
         resolver = cls.__new__(cls)
         resolver.config = config
         resolver._plugins = plugins
-        resolver.meter = InMemoryMeter()
+        resolver.services = CallServices.build(config, plugins)
+        resolver.meter = resolver.services.meter
         return resolver
 
     def resolve(self, scope: Scope) -> LiteLLM:
@@ -41,7 +43,7 @@ class LiteLLMResolver(DependencyResolver[LiteLLM]):
             from llm_resolver.plugins.default import default_plugin_manager
 
             self._plugins = default_plugin_manager()
-        return LiteLLM(self.config, scope, plugins=self._plugins, meter=self.meter)
+        return LiteLLM(self.config, scope, plugins=self._plugins, services=self.services)
 
     def __repr__(self) -> str:
         return f"LiteLLMResolver(model={self.config.model!r})"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from typing import Generic, Self, TypeVar
+from typing import ClassVar, Generic, Self, TypeVar
 
 from llm_resolver.resolution.scope import Scope
 
@@ -12,15 +12,25 @@ T = TypeVar("T")
 
 
 class DependencyResolver(ABC, Generic[T]):
-    """Subclass and implement ``resolve``; hosts call ``get_or_resolve`` (or ``aresolve``)."""
+    """Subclass and implement ``resolve``; hosts call ``get_or_resolve`` (or ``aresolve``).
+
+    ``DependencySpec.to_resolver`` passes the spec's properties as keyword arguments, plus
+    ``plugins=`` when ``accepts_plugins`` and ``env=`` (the variables the spec was read with) when
+    ``accepts_env``.
+    """
+
+    accepts_plugins: ClassVar[bool] = False
+    accepts_env: ClassVar[bool] = False
 
     _resolved: dict[Scope, T]
+    _scope_locks: dict[Scope, threading.Lock]
     _lock: threading.Lock
 
     def __new__(cls, *args: object, **kwargs: object) -> Self:
         # Set up memo state here so subclasses need not remember to call super().__init__().
         self = super().__new__(cls)
         self._resolved = {}
+        self._scope_locks = {}
         self._lock = threading.Lock()
         return self
 
@@ -29,12 +39,15 @@ class DependencyResolver(ABC, Generic[T]):
         """Build the dependency for ``scope``; called at most once per scope."""
 
     def get_or_resolve(self, scope: Scope | None = None) -> T:
+        """The memoised dependency for ``scope``; a slow resolve of one scope does not hold up others."""
         scope = scope or Scope()
         try:
             return self._resolved[scope]
         except KeyError:
             pass
         with self._lock:
+            scope_lock = self._scope_locks.setdefault(scope, threading.Lock())
+        with scope_lock:
             if scope not in self._resolved:
                 self._resolved[scope] = self.resolve(scope)
             return self._resolved[scope]
@@ -44,7 +57,7 @@ class DependencyResolver(ABC, Generic[T]):
         return self.get_or_resolve(scope)
 
     def forget(self, scope: Scope | None = None) -> None:
-        """Drop memoised dependencies (one scope, or all)."""
+        """Drop memoised dependencies (one scope, or all); the next request resolves again."""
         with self._lock:
             if scope is None:
                 self._resolved.clear()

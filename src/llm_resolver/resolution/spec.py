@@ -3,28 +3,41 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_serializer, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_serializer,
+    field_validator,
+)
 
 from llm_resolver.config.interpolation import interpolate
+from llm_resolver.config.sources import spec_error_from
 from llm_resolver.errors import SpecError
-from llm_resolver.redaction import MASK, is_secret_name
+from llm_resolver.redaction import is_secret_key, mask_secrets
 from llm_resolver.resolution.resolver import DependencyResolver
 
 if TYPE_CHECKING:
     from llm_resolver.plugins.manager import PluginManager
 
+_DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
 
-def _protect(value: Any, name: str = "") -> Any:
-    """Wrap secret-looking values in SecretStr so no repr or dump of the spec shows them."""
-    if isinstance(value, dict):
-        return {k: _protect(v, str(k)) for k, v in value.items()}
+
+def _protect(value: Any, secret: bool = False) -> Any:
+    """Wrap secret values (by key name, or anything under one) in SecretStr so no repr or dump shows them."""
+    if isinstance(value, Mapping):
+        return {k: _protect(v, secret or is_secret_key(k)) for k, v in value.items()}
     if isinstance(value, list):
-        return [_protect(v, name) for v in value]
-    if isinstance(value, str) and is_secret_name(name):
+        return [_protect(v, secret) for v in value]
+    if secret and isinstance(value, str):
         return SecretStr(value)
     return value
 
@@ -39,17 +52,9 @@ def _unwrap(value: Any) -> Any:
     return value
 
 
-def _mask(value: Any) -> Any:
-    if isinstance(value, SecretStr):
-        return MASK
-    if isinstance(value, dict):
-        return {k: _mask(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_mask(v) for v in value]
-    return value
-
-
 class DependencySpec(BaseModel):
+    """``class_name`` is a short name a plugin registered (``"litellm"`` is built in) or a dotted path."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     class_name: str = Field(min_length=1)
@@ -63,47 +68,72 @@ class DependencySpec(BaseModel):
 
     @field_serializer("properties")
     def _dump_masked(self, value: dict[str, Any]) -> dict[str, Any]:
-        masked: dict[str, Any] = _mask(value)
+        masked: dict[str, Any] = mask_secrets(value)
         return masked
 
     def __repr__(self) -> str:
-        return f"DependencySpec(class_name={self.class_name!r}, properties={_mask(self.properties)!r})"
+        return f"DependencySpec(class_name={self.class_name!r}, properties={mask_secrets(self.properties)!r})"
 
     __str__ = __repr__
 
     def resolver_class(self, plugins: PluginManager | None = None) -> type[DependencyResolver[Any]]:
-        if "." not in self.class_name:
-            from llm_resolver.plugins.default import default_plugin_manager
-
-            registry = (plugins or default_plugin_manager()).resolvers()
-            if self.class_name not in registry:
-                known = ", ".join(sorted(registry)) or "none"
-                raise SpecError(
-                    f"class_name: unknown resolver {self.class_name!r}; known short names: {known} "
-                    "(or use a dotted path such as 'package.module.Class')",
-                    field="class_name",
-                )
-            cls: object = registry[self.class_name]
-        else:
-            module_name, _, attr = self.class_name.rpartition(".")
-            try:
-                module = importlib.import_module(module_name)
-            except ImportError as exc:
-                raise SpecError(
-                    f"class_name: cannot import module {module_name!r} ({exc}); check the dotted path",
-                    field="class_name",
-                ) from None
-            try:
-                cls = getattr(module, attr)
-            except AttributeError:
-                raise SpecError(
-                    f"class_name: module {module_name!r} has no attribute {attr!r}", field="class_name"
-                ) from None
-        if not (isinstance(cls, type) and issubclass(cls, DependencyResolver)):
+        found = self._lookup(plugins) if "." not in self.class_name else self._import()
+        if not isinstance(found, type) or not issubclass(found, DependencyResolver):
+            what = f"class {found.__name__}" if isinstance(found, type) else f"a {type(found).__name__}"
             raise SpecError(
-                f"class_name: {self.class_name!r} is not a DependencyResolver subclass", field="class_name"
+                f"class_name: {self.class_name!r} is {what}, not a DependencyResolver subclass; "
+                "point it at a resolver class",
+                field="class_name",
             )
-        return cls
+        if inspect.isabstract(found):
+            raise SpecError(
+                f"class_name: {self.class_name!r} is abstract; point it at a resolver that implements resolve()",
+                field="class_name",
+            )
+        return found
+
+    def _lookup(self, plugins: PluginManager | None) -> object:
+        from llm_resolver.plugins.default import default_plugin_manager
+
+        registry = (plugins or default_plugin_manager()).resolvers()
+        if self.class_name not in registry:
+            known = ", ".join(sorted(registry)) or "none"
+            raise SpecError(
+                f"class_name: unknown resolver {self.class_name!r}; known short names: {known} "
+                "(or use a dotted path such as 'package.module.Class')",
+                field="class_name",
+            )
+        return registry[self.class_name]
+
+    def _import(self) -> object:
+        if not _DOTTED.fullmatch(self.class_name):
+            raise SpecError(
+                f"class_name: {self.class_name!r} is not a dotted path; write 'package.module.Class'",
+                field="class_name",
+            )
+        module_name, _, attr = self.class_name.rpartition(".")
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise SpecError(
+                f"class_name: cannot import module {module_name!r} ({exc}); check the dotted path "
+                "and that its package is installed",
+                field="class_name",
+            ) from None
+        except Exception as exc:
+            raise SpecError(
+                f"class_name: importing module {module_name!r} failed ({type(exc).__name__}: {exc}); "
+                "fix that module",
+                field="class_name",
+            ) from None
+        try:
+            found: object = getattr(module, attr)
+        except AttributeError:
+            raise SpecError(
+                f"class_name: module {module_name!r} has no attribute {attr!r}; check the class name",
+                field="class_name",
+            ) from None
+        return found
 
     def to_resolver(
         self, plugins: PluginManager | None = None, env: Mapping[str, str] | None = None
@@ -111,15 +141,18 @@ class DependencySpec(BaseModel):
         """Build the resolver, filling in ``${VAR}`` from ``env`` (default: the process environment);
         bad properties raise ``SpecError`` naming the field."""
         cls = self.resolver_class(plugins)
-        env = os.environ if env is None else env
-        kwargs: dict[str, Any] = interpolate(_unwrap(self.properties), env)
-        if getattr(cls, "accepts_plugins", False):
+        kwargs: dict[str, Any] = interpolate(_unwrap(self.properties), os.environ if env is None else env)
+        if cls.accepts_plugins:
             kwargs["plugins"] = plugins
+        if cls.accepts_env:
+            kwargs["env"] = env
         try:
             return cls(**kwargs)
         except SpecError:
             raise
+        except ValidationError as exc:
+            raise spec_error_from(exc, schema=None) from None
         except TypeError as exc:
             raise SpecError(
-                f"properties: {self.class_name} rejected them: {exc}", field="properties"
+                f"properties: {self.class_name} rejected them ({exc}); fix the properties", field="properties"
             ) from None

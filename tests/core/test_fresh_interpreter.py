@@ -1,0 +1,53 @@
+"""Import-time and process-wide behaviour, each checked in a fresh interpreter."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+def run_python(code: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LLM_", "OPENAI_"))}
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env, check=False
+    )
+
+
+def test_import_does_not_import_litellm() -> None:
+    result = run_python("import llm_resolver; import sys; assert 'litellm' not in sys.modules")
+    assert result.returncode == 0, result.stderr
+
+
+def test_resolving_an_llm_does_not_import_litellm() -> None:
+    code = """
+import sys
+from llm_resolver import Dependencies, Scope
+deps = Dependencies.from_yaml('llm: {class_name: litellm, properties: {model: openai/gpt-4o-mini}}')
+llm = deps.get('llm', Scope(org='acme'))
+assert llm.model == 'openai/gpt-4o-mini', llm
+assert 'litellm' not in sys.modules, 'resolving imported litellm'
+"""
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+
+
+def test_threads_asking_first_for_the_default_plugin_manager_share_one() -> None:
+    code = """
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from llm_resolver.plugins.default import default_plugin_manager
+
+start = threading.Barrier(8)
+
+def get(_):
+    start.wait()
+    return default_plugin_manager()
+
+with ThreadPoolExecutor(8) as pool:
+    managers = list(pool.map(get, range(8)))
+assert len({id(m) for m in managers}) == 1, 'several default plugin managers were built'
+assert 'litellm' in managers[0].resolvers()
+"""
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
