@@ -1,0 +1,54 @@
+"""``--spec FILE``: one DependencySpec, or a Dependencies map from which ``--name`` picks one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from llm_resolver.errors import SpecError
+from llm_resolver.host.dependencies import Dependencies
+from llm_resolver.resolution.spec import DependencySpec
+
+
+def load_spec(path: str, name: str) -> DependencySpec:
+    """A mapping with ``class_name`` is a single spec; anything else is read as a Dependencies map."""
+    data = _parse(path)
+    if "class_name" in data:
+        data = {name: data}
+    deps = Dependencies.from_dict(data)
+    if name not in deps.specs:
+        declared = ", ".join(sorted(deps.specs)) or "none"
+        raise SpecError(
+            f"{path}: no dependency named {name!r}; declared: {declared} (use --name)", field=name
+        )
+    return deps.specs[name]
+
+
+def with_overrides(spec: DependencySpec, overrides: Mapping[str, Any]) -> DependencySpec:
+    """Command-line options win over the spec's properties."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if not given:
+        return spec
+    return DependencySpec(class_name=spec.class_name, properties={**spec.properties, **given})
+
+
+def _parse(path: str) -> dict[str, Any]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(f"--spec {path}: cannot read it ({exc.strerror})") from None
+    try:
+        data = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        kind = "JSON" if path.endswith(".json") else "YAML"
+        raise SpecError(f"--spec {path}: not valid {kind}: {' '.join(str(exc).split())}") from None
+    if not isinstance(data, dict):
+        raise SpecError(
+            f"--spec {path}: expected a mapping (a spec with class_name, or name -> spec), "
+            f"got {type(data).__name__}"
+        )
+    return data
