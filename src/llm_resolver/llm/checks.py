@@ -8,7 +8,7 @@ from llm_resolver.types.request import ChatRequest
 
 
 def check_capabilities(model: str, request: ChatRequest) -> None:
-    if any(m.images for m in request.messages) and catalog.supports(model, "vision") is False:
+    if any(m.images for m in request.messages) and _lacks_vision(model):
         raise LLMCapabilityError(
             f"{model} does not accept images; use a vision model (for example openai/gpt-4o-mini) "
             "or send text only",
@@ -18,3 +18,9 @@ def check_capabilities(model: str, request: ChatRequest) -> None:
         raise LLMCapabilityError(
             f"{model} does not support tool calling; pick a model that does or drop the tools", model=model
         )
+
+
+def _lacks_vision(model: str) -> bool:
+    """LiteLLM's rule: a mapped model without ``supports_vision`` has none; an unmapped one may have it."""
+    entry = catalog.model_entry(model)
+    return entry is not None and not entry.get("supports_vision")

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import base64
 import json
-import mimetypes
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from llm_resolver.errors import LLMBadRequestError
+from llm_resolver.vision.images import parse_data_url
+from llm_resolver.vision.sources import builtin_image
 
 
 class Role(StrEnum):
@@ -28,14 +27,30 @@ class TextPart(BaseModel):
     text: str
 
 
+Detail = Literal["auto", "low", "high"]
+
+
 class ImagePart(BaseModel):
-    """An image as a data URL or an http(s) URL; remote URLs are handed to the provider, never fetched."""
+    """An image as a base64 data URL or an http(s) URL; remote URLs are handed on, never fetched."""
 
     model_config = ConfigDict(frozen=True)
 
     type: Literal["image"] = "image"
     url: str
-    detail: Literal["auto", "low", "high"] = "auto"
+    detail: Detail = "auto"
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, url: str) -> str:
+        if url.startswith("data:"):
+            if parse_data_url(url) is None:
+                raise ValueError("a data URL must look like data:image/png;base64,<payload>")
+        elif not url.startswith(("http://", "https://")):
+            raise ValueError(
+                f"{url[:40]!r} is not a data URL or an http(s) URL; local files go through "
+                "Message.user(text, images=[path])"
+            )
+        return url
 
     def __repr__(self) -> str:
         shown = self.url if len(self.url) <= 64 else self.url[:48] + f"...({len(self.url)} chars)"
@@ -43,12 +58,40 @@ class ImagePart(BaseModel):
 
     @property
     def media_type(self) -> str | None:
-        if self.url.startswith("data:"):
-            return self.url[5:].split(";", 1)[0].split(",", 1)[0] or None
-        return None
+        parsed = parse_data_url(self.url)
+        return parsed.media_type if parsed is not None else None
 
 
-ContentPart = Annotated[TextPart | ImagePart, Field(discriminator="type")]
+class DeferredPart(BaseModel):
+    """A source no built-in rule understands (a PIL image, an array, a PDF…), kept as it is.
+
+    The LLM turns it into text and image parts with the content loaders plugins registered, just
+    before the request, when it knows which providers' limits apply.
+    """
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    type: Literal["deferred"] = "deferred"
+    source: Any
+    detail: Detail = "auto"
+
+    def __repr__(self) -> str:
+        kind = type(self.source)
+        return f"DeferredPart(source=<{kind.__module__}.{kind.__qualname__}>, detail={self.detail!r})"
+
+
+ContentPart = Annotated[TextPart | ImagePart | DeferredPart, Field(discriminator="type")]
+
+
+def content_part(source: object, detail: Detail = "auto") -> ImagePart | DeferredPart:
+    """An image part for a path, bytes, data URL or http(s) URL (reading only a file it is pointed at);
+    a deferred part for any other source, left to the content loaders."""
+    if isinstance(source, ImagePart | DeferredPart):
+        return source
+    found = builtin_image(source)
+    if isinstance(found, str):
+        return ImagePart(url=found, detail=detail)
+    return DeferredPart(source=source if found is None else found, detail=detail)
 
 
 class ToolCall(BaseModel):
@@ -75,54 +118,6 @@ class ToolCall(BaseModel):
     def to_openai(self) -> dict[str, Any]:
         args = self.raw_arguments if self.raw_arguments is not None else json.dumps(self.arguments)
         return {"id": self.id, "type": "function", "function": {"name": self.name, "arguments": args}}
-
-
-ImageSource = str | bytes | Path | ImagePart
-
-
-def image_part(source: ImageSource, detail: Literal["auto", "low", "high"] = "auto") -> ImagePart:
-    """Turn a URL, data URL, path or raw bytes into an ImagePart (reading only the file it is pointed at)."""
-    if isinstance(source, ImagePart):
-        return source
-    if isinstance(source, bytes):
-        return ImagePart(url=_data_url(source, _sniff_mime(source)), detail=detail)
-    if isinstance(source, str) and source.startswith(("data:", "http://", "https://")):
-        return ImagePart(url=source, detail=detail)
-    path = Path(source)
-    if not path.is_file():
-        raise LLMBadRequestError(
-            f"image {str(source)[:120]!r} is not a file, a data URL or an http(s) URL; "
-            "pass bytes, an existing path, or a URL"
-        )
-    data = path.read_bytes()
-    mime = _sniff_mime(data) or mimetypes.guess_type(path.name)[0]
-    return ImagePart(url=_data_url(data, mime), detail=detail)
-
-
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
-
-
-def _sniff_mime(data: bytes) -> str | None:
-    for magic, mime in _SIGNATURES:
-        if data.startswith(magic):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-def _data_url(data: bytes, mime: str | None) -> str:
-    if mime is None or not mime.startswith("image/"):
-        raise LLMBadRequestError(
-            "could not recognise the image format (PNG, JPEG, GIF and WebP are supported); "
-            "pass a data URL with an explicit media type for other formats"
-        )
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 class Message(BaseModel):
@@ -152,16 +147,17 @@ class Message(BaseModel):
         return cls(role=Role.SYSTEM, content=text)
 
     @classmethod
-    def user(
-        cls,
-        text: str,
-        images: list[ImageSource] | None = None,
-        detail: Literal["auto", "low", "high"] = "auto",
-    ) -> Message:
-        if not images:
+    def user(cls, text: str, images: object = None, detail: Detail = "auto") -> Message:
+        """A user message; ``images`` is a list (or one) of: paths, bytes, data URLs, http(s) URLs,
+        ``ImagePart``s, or any source an installed content loader accepts (a PIL image, an array, a PDF…).
+        """
+        if images is None:
             return cls(role=Role.USER, content=text)
-        parts: list[TextPart | ImagePart] = [TextPart(text=text)]
-        parts.extend(image_part(src, detail) for src in images)
+        sources = list(images) if isinstance(images, list | tuple) else [images]
+        if not sources:
+            return cls(role=Role.USER, content=text)
+        parts: list[TextPart | ImagePart | DeferredPart] = [TextPart(text=text)]
+        parts.extend(content_part(src, detail) for src in sources)
         return cls(role=Role.USER, content=list(parts))
 
     @classmethod
@@ -186,6 +182,13 @@ class Message(BaseModel):
             return []
         return [p for p in self.content if isinstance(p, ImagePart)]
 
+    @property
+    def deferred(self) -> list[DeferredPart]:
+        """Sources still waiting for a content loader."""
+        if not isinstance(self.content, list):
+            return []
+        return [p for p in self.content if isinstance(p, DeferredPart)]
+
     def to_openai(self) -> dict[str, Any]:
         out: dict[str, Any] = {"role": self.role.value}
         if isinstance(self.content, list):
@@ -201,9 +204,14 @@ class Message(BaseModel):
         return out
 
 
-def _part_to_openai(part: TextPart | ImagePart) -> dict[str, Any]:
+def _part_to_openai(part: TextPart | ImagePart | DeferredPart) -> dict[str, Any]:
     if isinstance(part, TextPart):
         return {"type": "text", "text": part.text}
+    if isinstance(part, DeferredPart):
+        raise LLMBadRequestError(
+            f"{part!r} has not been loaded yet; send the message through an LLM (which runs the content "
+            "loaders) or convert the source to an image yourself"
+        )
     return {"type": "image_url", "image_url": {"url": part.url, "detail": part.detail}}
 
 

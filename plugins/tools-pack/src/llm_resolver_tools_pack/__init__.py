@@ -1,0 +1,1 @@
+"""Everyday tools for llm-resolver, each namespace its own plugin: ``calc``, ``clock``, ``files``."""

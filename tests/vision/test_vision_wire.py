@@ -1,0 +1,128 @@
+"""Images on the wire: each provider gets them in its own format; limits and capabilities are enforced
+before any request."""
+
+from __future__ import annotations
+
+import base64
+import os
+from typing import Any
+
+import pytest
+
+from llm_resolver import LiteLLM, LiteLLMResolver, LLMBadRequestError, LLMCapabilityError, Message
+from llm_resolver.testing import ProviderEmulator
+
+from .conftest import image_bytes
+
+PNG = image_bytes("PNG")
+PNG_B64 = base64.b64encode(PNG).decode()
+
+
+def make_llm(emu: ProviderEmulator, provider: str, **props: Any) -> LiteLLM:
+    model, base = {
+        "openai": ("openai/gpt-4o-mini", emu.openai_base),
+        "anthropic": ("anthropic/claude-haiku-4-5", emu.anthropic_base),
+        "gemini": ("gemini/gemini-2.5-flash", emu.gemini_base),
+    }[provider]
+    return LiteLLMResolver(
+        model=model, api_base=base, api_key="x", env={}, max_retries=0, **props
+    ).get_or_resolve()
+
+
+def big_image(megabytes: float) -> bytes:
+    """PNG magic and random filler: recognised as a PNG, and as large as asked."""
+    return PNG[:16] + os.urandom(int(megabytes * 1024 * 1024))
+
+
+def test_openai_receives_an_image_url_data_url(provider_emulator: ProviderEmulator) -> None:
+    make_llm(provider_emulator, "openai").complete([Message.user("what is it?", images=[PNG], detail="high")])
+
+    (message,) = provider_emulator.requests[-1].body["messages"]  # type: ignore[index]
+    assert message["content"] == [
+        {"type": "text", "text": "what is it?"},
+        {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG_B64}", "detail": "high"}},
+    ]
+
+
+def test_anthropic_receives_a_base64_image_source(provider_emulator: ProviderEmulator) -> None:
+    make_llm(provider_emulator, "anthropic").complete([Message.user("what is it?", images=[PNG])])
+
+    (message,) = provider_emulator.requests[-1].body["messages"]  # type: ignore[index]
+    assert message["content"][1] == {
+        "type": "image",
+        "source": {"type": "base64", "media_type": "image/png", "data": PNG_B64},
+    }
+
+
+def test_gemini_receives_inline_data(provider_emulator: ProviderEmulator) -> None:
+    make_llm(provider_emulator, "gemini").complete([Message.user("what is it?", images=[PNG])])
+
+    (content,) = provider_emulator.requests[-1].body["contents"]  # type: ignore[index]
+    inline = content["parts"][1].get("inline_data") or content["parts"][1]["inlineData"]
+    assert inline.get("mime_type", inline.get("mimeType")) == "image/png"
+    assert inline["data"] == PNG_B64
+
+
+def test_remote_urls_go_to_the_provider_unfetched(provider_emulator: ProviderEmulator) -> None:
+    emu = provider_emulator
+    url = f"{emu.url}/images/cat.png"  # served by nobody: fetching it would show up as a request
+    make_llm(emu, "openai").complete([Message.user("cat?", images=[url])])
+    make_llm(emu, "anthropic").complete([Message.user("cat?", images=["https://example.com/cat.png"])])
+
+    assert [r.kind for r in emu.requests] == ["chat", "chat"]
+    assert emu.requests[0].body["messages"][0]["content"][1]["image_url"]["url"] == url  # type: ignore[index]
+    assert emu.requests[1].body["messages"][0]["content"][1]["source"] == {  # type: ignore[index]
+        "type": "url",
+        "url": "https://example.com/cat.png",
+    }
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+def test_images_to_a_text_only_model_fail_before_any_request(
+    provider_emulator: ProviderEmulator, streaming: bool
+) -> None:
+    llm = LiteLLMResolver(
+        model="openai/gpt-3.5-turbo", api_base=provider_emulator.openai_base, api_key="x", env={}
+    ).get_or_resolve()
+    request = [Message.user("what is it?", images=[PNG])]
+
+    with pytest.raises(LLMCapabilityError, match=r"openai/gpt-3\.5-turbo does not accept images"):
+        llm.stream(request) if streaming else llm.complete(request)
+    assert provider_emulator.request_count() == 0
+    llm.complete("text alone is fine")
+    assert provider_emulator.request_count() == 1
+
+
+def test_each_providers_limits_apply_before_any_request(provider_emulator: ProviderEmulator) -> None:
+    emu = provider_emulator
+    six_mb = big_image(6)
+    gif = image_bytes("GIF")
+
+    with pytest.raises(LLMBadRequestError, match=r"is 6.0 MB, over the 5 MB allowed per image for anthropic"):
+        make_llm(emu, "anthropic").complete([Message.user("x", images=[six_mb])])
+    with pytest.raises(LLMBadRequestError, match=r"image/gif, not a format allowed for gemini"):
+        make_llm(emu, "gemini").complete([Message.user("x", images=[gif])])
+    with pytest.raises(LLMBadRequestError, match="only https image URLs are allowed for anthropic"):
+        make_llm(emu, "anthropic").complete([Message.user("x", images=["http://example.com/cat.png"])])
+    with pytest.raises(LLMBadRequestError, match="allowed for gemini only when their path ends in"):
+        make_llm(emu, "gemini").complete([Message.user("x", images=["https://example.com/render?id=3"])])
+    with pytest.raises(LLMBadRequestError, match=r"carries 22.0 MB of inline images, over the 20 MB allowed"):
+        make_llm(emu, "gemini").complete([Message.user("x", images=[big_image(11), big_image(11)])])
+    assert emu.request_count() == 0
+
+    make_llm(emu, "openai").complete([Message.user("x", images=[six_mb, gif])])
+    assert emu.request_count() == 1
+
+
+def test_a_fallback_chain_is_held_to_the_strictest_limits(provider_emulator: ProviderEmulator) -> None:
+    emu = provider_emulator
+    llm = make_llm(
+        emu,
+        "openai",
+        fallback_models=[
+            {"model": "anthropic/claude-haiku-4-5", "api_base": emu.anthropic_base, "api_key": "x"}
+        ],
+    )
+    with pytest.raises(LLMBadRequestError, match="over the 5 MB allowed per image for anthropic\\+openai"):
+        llm.complete([Message.user("x", images=[big_image(6)])])
+    assert emu.request_count() == 0
