@@ -1,7 +1,17 @@
-"""Metering: every call's usage and cost, fanned out to the meters a config names."""
+"""Metering: every call's usage and cost, fanned out to the meters a config names; budgets per scope."""
 
 from llm_resolver.metering.events import UsageEvent
 from llm_resolver.metering.memory import InMemoryMeter, MeterTotals
-from llm_resolver.metering.meters import CostMeter, Metering
+from llm_resolver.metering.meters import BudgetMeter, CostMeter, Metering
+from llm_resolver.metering.reservation import Reservation, budget_exceeded
 
-__all__ = ["CostMeter", "InMemoryMeter", "MeterTotals", "Metering", "UsageEvent"]
+__all__ = [
+    "BudgetMeter",
+    "CostMeter",
+    "InMemoryMeter",
+    "MeterTotals",
+    "Metering",
+    "Reservation",
+    "UsageEvent",
+    "budget_exceeded",
+]

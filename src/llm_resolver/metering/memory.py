@@ -1,4 +1,4 @@
-"""The built-in in-memory meter: running totals per scope and model."""
+"""The built-in in-memory meter: running totals per scope and model, and in-process budget holds."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass
 
 from llm_resolver.metering.events import UsageEvent
+from llm_resolver.metering.reservation import Reservation, budget_exceeded, fits
 from llm_resolver.resolution.scope import Scope
 
 
@@ -32,10 +33,14 @@ class MeterTotals:
 
 
 class InMemoryMeter:
-    """Totals only (no event log), so memory stays flat however long the process runs."""
+    """Totals only (no event log), so memory stays flat however long the process runs.
+
+    Also a budget meter: it enforces ``budget_usd`` within the process, against its own totals.
+    """
 
     def __init__(self) -> None:
         self._totals: dict[tuple[Scope, str], MeterTotals] = {}
+        self._held: dict[Scope, float] = {}
         self._lock = threading.Lock()
 
     def record(self, event: UsageEvent) -> None:
@@ -53,3 +58,25 @@ class InMemoryMeter:
 
     def spend(self, scope: Scope | None = None) -> float:
         return self.totals(scope).cost_usd
+
+    def reserved(self, scope: Scope | None = None) -> float:
+        """What calls in flight hold against the budget (one scope, or all)."""
+        with self._lock:
+            return sum(v for s, v in self._held.items() if scope is None or s == scope)
+
+    def reserve(self, reservation: Reservation) -> None:
+        scope = reservation.scope
+        with self._lock:
+            spent = sum(t.cost_usd for (s, _), t in self._totals.items() if s == scope)
+            held = self._held.get(scope, 0.0)
+            if not fits(reservation, spent, held):
+                raise budget_exceeded(reservation, spent, held)
+            self._held[scope] = held + reservation.estimate_usd
+
+    def settle(self, reservation: Reservation, cost_usd: float) -> None:
+        with self._lock:
+            left = self._held.get(reservation.scope, 0.0) - reservation.estimate_usd
+            if left > 1e-15:
+                self._held[reservation.scope] = left
+            else:
+                self._held.pop(reservation.scope, None)

@@ -1,0 +1,58 @@
+"""The most a call may cost: its prompt counted with the model's tokenizer, its completion bounded by
+max_tokens, priced for the dearest model it may reach (the primary or a fallback)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from llm_resolver.backend import catalog
+from llm_resolver.backend.pricing import price
+from llm_resolver.backend.targets import Target
+from llm_resolver.config.models import LiteLLMConfig
+from llm_resolver.errors import SpecError
+from llm_resolver.metering.settings import DEFAULT_COMPLETION_TOKENS
+from llm_resolver.types.request import ChatRequest
+from llm_resolver.types.responses import Usage
+
+
+def estimate_usd(
+    targets: Sequence[Target], req: ChatRequest, config: LiteLLMConfig, completion_tokens: int | None
+) -> float:
+    """Raises ``SpecError`` when a model the call may reach has no price: a budget cannot hold then."""
+    worst = 0.0
+    for target in targets:
+        usage = Usage(
+            prompt_tokens=prompt_tokens(target.model, req),
+            completion_tokens=completion_bound(target.model, req, config, completion_tokens),
+        )
+        cost = price(target, usage)
+        if cost is None:
+            raise SpecError(
+                f"budget_usd is set but {target.model} has no price in LiteLLM's model map, so no call "
+                "to it can be checked against the budget; set input_cost_per_token and "
+                "output_cost_per_token for it (on the config or its fallback entry)",
+                field="budget_usd",
+            )
+        worst = max(worst, cost)
+    return worst
+
+
+def prompt_tokens(model: str, req: ChatRequest) -> int:
+    tools = req.tools_openai()
+    try:
+        count = catalog.count_tokens(model, req.messages_openai())
+        return count + (catalog.count_tokens(model, text=json.dumps(tools)) if tools else 0)
+    except Exception:  # no tokenizer for it: about three characters a token errs high
+        text = json.dumps(req.messages_openai(), default=str) + json.dumps(tools or [])
+        return len(text) // 3 + 1
+
+
+def completion_bound(model: str, req: ChatRequest, config: LiteLLMConfig, fallback: int | None) -> int:
+    """max_tokens of the request, else of the config, else the budget's completion_tokens, else the
+    model's max_output_tokens, else DEFAULT_COMPLETION_TOKENS."""
+    for bound in (req.max_tokens, config.max_tokens, fallback):
+        if bound:
+            return bound
+    entry = catalog.model_entry(model) or {}
+    return int(entry.get("max_output_tokens") or entry.get("max_tokens") or DEFAULT_COMPLETION_TOKENS)

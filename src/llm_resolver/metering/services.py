@@ -1,0 +1,39 @@
+"""What every LLM a resolver builds shares: the in-memory meter, the configured meters, the cache."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from llm_resolver.cache.registry import BUILTIN_BACKENDS, build_cache
+from llm_resolver.cache.response_cache import ResponseCache
+from llm_resolver.cache.settings import parse_cache_setting
+from llm_resolver.config.models import LiteLLMConfig
+from llm_resolver.metering.memory import InMemoryMeter
+from llm_resolver.metering.meters import Metering
+from llm_resolver.metering.registry import build_meters
+from llm_resolver.metering.settings import meter_specs
+from llm_resolver.plugins.manager import PluginManager
+
+
+@dataclass
+class CallServices:
+    meter: InMemoryMeter
+    metering: Metering
+    cache: ResponseCache | None
+
+    @classmethod
+    def build(
+        cls, config: LiteLLMConfig, plugins: PluginManager | None, meter: InMemoryMeter | None = None
+    ) -> CallServices:
+        """Meters and cache are built once here, so a bad name or option fails when the spec loads.
+        The process-wide plugin manager is only loaded when a plugin must supply one of them."""
+        specs = meter_specs(config.cost_meters)
+        settings = parse_cache_setting(config.cache)
+        if plugins is None and (specs or (settings and settings.backend not in BUILTIN_BACKENDS)):
+            from llm_resolver.plugins.default import default_plugin_manager
+
+            plugins = default_plugin_manager()
+        meter = meter or InMemoryMeter()
+        meters = build_meters(specs, plugins) if plugins is not None else []
+        cache = build_cache(settings, plugins) if settings is not None else None
+        return cls(meter, Metering([meter, *meters]), cache)

@@ -1,0 +1,101 @@
+"""Shared pieces for the metering tests: a plugin manager with test meters, and LLMs on the emulator."""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from llm_resolver import LiteLLMResolver, hookimpl
+from llm_resolver.metering import Reservation, UsageEvent
+from llm_resolver.plugins.manager import PluginManager
+from llm_resolver.testing import ProviderEmulator
+
+
+@pytest.fixture(autouse=True)
+def _collect_leaks_here() -> Iterator[None]:
+    """Collect what LiteLLM leaked while this test's filter applies, not in some later test."""
+    yield
+    gc.collect()
+
+
+class RecordingMeter:
+    """Keeps every event, reservation and settlement it sees."""
+
+    def __init__(self, **options: Any) -> None:
+        self.options = options
+        self.events: list[UsageEvent] = []
+        self.reserved: list[Reservation] = []
+        self.settled: list[tuple[Reservation, float]] = []
+        self._lock = threading.Lock()
+
+    def record(self, event: UsageEvent) -> None:
+        with self._lock:
+            self.events.append(event)
+
+    def reserve(self, reservation: Reservation) -> None:
+        with self._lock:
+            self.reserved.append(reservation)
+
+    def settle(self, reservation: Reservation, cost_usd: float) -> None:
+        with self._lock:
+            self.settled.append((reservation, cost_usd))
+
+    def outcomes(self) -> list[str]:
+        return [e.outcome for e in self.events]
+
+
+class MeterPlugin:
+    """Registers ``recorder`` (one shared RecordingMeter) and any extra factories a test adds."""
+
+    def __init__(self) -> None:
+        self.recorder = RecordingMeter()
+        self.extra: dict[str, Callable[..., Any]] = {}
+
+    def _make_recorder(self, **options: Any) -> RecordingMeter:
+        self.recorder.options = options
+        return self.recorder
+
+    @hookimpl
+    def register_cost_meters(self, register: Callable[[str, Callable[..., Any]], None]) -> None:
+        register("recorder", self._make_recorder)
+        for name, factory in self.extra.items():
+            register(name, factory)
+
+
+@pytest.fixture
+def meter_plugin() -> MeterPlugin:
+    return MeterPlugin()
+
+
+@pytest.fixture
+def plugins(meter_plugin: MeterPlugin) -> PluginManager:
+    """The built-in plugin (whatever else is installed) and the test meters."""
+    manager = PluginManager(env={"LLM_RESOLVER_PLUGINS": ""})
+    manager.load_entrypoints()
+    manager.register(meter_plugin, "test-meters")
+    return manager
+
+
+MakeResolver = Callable[..., LiteLLMResolver]
+
+
+@pytest.fixture
+def make_resolver(provider_emulator: ProviderEmulator, plugins: PluginManager) -> MakeResolver:
+    """The built-in resolver on the emulator (OpenAI format), retrying without waits."""
+
+    def make(**overrides: Any) -> LiteLLMResolver:
+        props: dict[str, Any] = {
+            "model": "openai/gpt-4o-mini",
+            "api_base": provider_emulator.openai_base,
+            "api_key": "test-key",
+            "timeout": 5.0,
+            "retry": {"initial_wait": 0, "jitter": 0},
+        }
+        props.update(overrides)
+        return LiteLLMResolver(plugins=plugins, env={}, **props)
+
+    return make
