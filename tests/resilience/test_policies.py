@@ -224,3 +224,31 @@ async def test_per_fallback_timeout_applies(provider_emulator: ProviderEmulator,
 
     assert [a.error_type for a in info.value.attempts] == ["LLMServiceError", "LLMTimeoutError"]
     assert info.value.attempts[1].latency_s < 1.5
+
+
+async def test_headers_follow_their_endpoint_only(
+    provider_emulator: ProviderEmulator, make_llm: MakeLLM
+) -> None:
+    llm = make_llm(
+        max_retries=0,
+        extra_headers={"X-Tenant": "primary-secret"},
+        fallback_models=[
+            "openai/gpt-4.1-mini",  # same provider: same endpoint, same headers
+            {
+                "model": "anthropic/claude-haiku-4-5",
+                "api_base": provider_emulator.anthropic_base,
+                "api_key": "anthropic-key",
+                "extra_headers": {"X-Other": "fallback-secret"},
+            },
+        ],
+    )
+    provider_emulator.script(Fault.server_error(), model="gpt-4o-mini")
+    provider_emulator.script(Fault.server_error(), model="gpt-4.1-mini")
+
+    response = llm.complete("hi")
+
+    assert response.model == "anthropic/claude-haiku-4-5"
+    first, second, third = provider_emulator.requests
+    assert first.headers["x-tenant"] == second.headers["x-tenant"] == "primary-secret"
+    assert "x-tenant" not in third.headers
+    assert third.headers["x-other"] == "fallback-secret"

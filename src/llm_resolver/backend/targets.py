@@ -21,11 +21,12 @@ class Target:
     max_retries: int = 2
     input_cost_per_token: float | None = None
     output_cost_per_token: float | None = None
+    extra_headers: dict[str, SecretStr] = field(default_factory=dict, repr=False)
 
 
 def targets_for(config: LiteLLMConfig) -> list[Target]:
-    """Primary first. A string fallback of the primary's provider shares its endpoint and key; one of
-    another provider gets neither (LiteLLM's own fallbacks wrongly inherit the primary's api_base)."""
+    """Primary first. A string fallback of the primary's provider shares its endpoint, key and headers;
+    one of another provider gets none of them (LiteLLM's own fallbacks wrongly inherit the primary's)."""
     primary = Target(
         model=config.model,
         api_key=config.api_key,
@@ -36,6 +37,7 @@ def targets_for(config: LiteLLMConfig) -> list[Target]:
         max_retries=config.max_retries,
         input_cost_per_token=config.input_cost_per_token,
         output_cost_per_token=config.output_cost_per_token,
+        extra_headers=config.extra_headers,
     )
     out = [primary]
     for fb in config.fallback_models:
@@ -48,6 +50,7 @@ def targets_for(config: LiteLLMConfig) -> list[Target]:
                     api_base=primary.api_base if same else None,
                     api_version=primary.api_version if same else None,
                     organization=primary.organization if same else None,
+                    extra_headers=primary.extra_headers if same else {},
                     timeout=config.timeout,
                     max_retries=config.max_retries,
                 )
@@ -68,4 +71,5 @@ def _from_fallback(fb: FallbackModel, config: LiteLLMConfig) -> Target:
         max_retries=config.max_retries if fb.max_retries is None else fb.max_retries,
         input_cost_per_token=fb.input_cost_per_token,
         output_cost_per_token=fb.output_cost_per_token,
+        extra_headers=fb.extra_headers,
     )
