@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,10 +22,15 @@ class OpenStream:
     exhausted: bool = False
 
 
+def _parts(wrapper: Any) -> list[Any]:
+    """LiteLLM's stream and what it wraps: an SDK stream, or an iterator over an httpx response."""
+    inner = getattr(wrapper, "completion_stream", None)
+    return [inner, getattr(inner, "streaming_response", None), getattr(inner, "response", None)]
+
+
 def close_sync(wrapper: Any) -> None:
     """Release the HTTP connection behind a LiteLLM stream (it has no sync close of its own)."""
-    inner = getattr(wrapper, "completion_stream", None)
-    for obj in (inner, getattr(inner, "streaming_response", None), getattr(inner, "response", None)):
+    for obj in _parts(wrapper):
         close = getattr(obj, "close", None)
         if callable(close):
             with contextlib.suppress(Exception):
@@ -32,9 +38,16 @@ def close_sync(wrapper: Any) -> None:
 
 
 async def close_async(wrapper: Any) -> None:
-    aclose = getattr(wrapper, "aclose", None)
-    if callable(aclose):
+    """LiteLLM's own ``aclose`` misses some providers' response iterators (Anthropic's), so close
+    every layer it wraps as well."""
+    parts = _parts(wrapper)
+    for obj in (wrapper, *parts):
+        aclose = getattr(obj, "aclose", None)
+        close = getattr(obj, "close", None)
         with contextlib.suppress(Exception):
-            await aclose()
-            return
-    close_sync(wrapper)
+            if callable(aclose):
+                await aclose()
+            elif callable(close):
+                result = close()
+                if inspect.isawaitable(result):
+                    await result

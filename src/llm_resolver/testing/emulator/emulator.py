@@ -94,6 +94,16 @@ class ProviderEmulator:
             if (model is None or r.model == model) and (path_contains is None or path_contains in r.path)
         )
 
+    @property
+    def open_streams(self) -> int:
+        """SSE responses still being written: a stream the client closed drops out on the next write."""
+        return self._state.open_streams
+
+    @property
+    def abandoned_streams(self) -> int:
+        """SSE responses the client hung up on before their last event."""
+        return self._state.abandoned_streams
+
     def reset(self) -> None:
         """Forget scripted items, recorded requests and the default reply (the server keeps running)."""
         self._state.reset()

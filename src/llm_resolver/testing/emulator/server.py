@@ -226,12 +226,22 @@ class _Handler(BaseHTTPRequestHandler):
     ) -> None:
         """Send SSE events as HTTP chunks; without the final empty chunk the client sees a truncated body."""
         self._start(200, "text/event-stream; charset=utf-8", headers, None)
-        for index, event in enumerate(events):
-            if index and not self._pause(delay):
-                return
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
-        if complete:
-            self.wfile.write(b"0\r\n\r\n")
+        state = self.server.state
+        state.stream_started()
+        abandoned = False
+        try:
+            for index, event in enumerate(events):
+                if index and not self._pause(delay):
+                    return
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
+                self.wfile.flush()
+            if complete:
+                self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            abandoned = True
+            raise
+        finally:
+            state.stream_ended(abandoned)
 
     def _hang_up(self) -> None:
         self.close_connection = True

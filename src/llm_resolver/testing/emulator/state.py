@@ -21,6 +21,18 @@ class EmulatorState:
         self.models: list[str] = list(DEFAULT_MODELS)
         self._lock = threading.Lock()
         self._call_ids = itertools.count(1)
+        self.open_streams = 0
+        self.abandoned_streams = 0
+
+    def stream_started(self) -> None:
+        with self._lock:
+            self.open_streams += 1
+
+    def stream_ended(self, abandoned: bool) -> None:
+        """``abandoned``: the client hung up before the last event, as a closed or dropped stream does."""
+        with self._lock:
+            self.open_streams -= 1
+            self.abandoned_streams += abandoned
 
     def next_call_id(self) -> str:
         """Tool-call ids unique across the emulator's life, so multi-turn tool loops never collide."""
