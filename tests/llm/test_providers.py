@@ -77,7 +77,8 @@ async def test_stream_usage_is_counted_when_the_provider_sends_none(
 
     assert response.usage.prompt_tokens > 0
     assert response.usage.completion_tokens > 0
-    assert response.cost_usd is not None and response.cost_usd > 0
+    assert response.cost_usd is not None
+    assert response.cost_usd > 0
 
 
 async def _stream_any(llm: LiteLLM, mode: str) -> ChatResponse:
