@@ -8,8 +8,8 @@ and resident memory. Run on demand:  .venv/bin/python benchmarks/overhead.py [--
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import asyncio
+import importlib.metadata
 import os
 import subprocess
 import sys
@@ -57,12 +57,12 @@ async def throughput(call: Callable[[], Awaitable[object]], calls: int, concurre
     return calls / (time.perf_counter() - start)
 
 
-async def main(calls: int) -> None:
+def main(calls: int) -> None:
     server = subprocess.Popen([sys.executable, "-c", EMULATOR], stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None
         url = server.stdout.readline().strip()
-        await run(url, calls)
+        asyncio.run(run(url, calls))
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -81,7 +81,13 @@ async def run(url: str, calls: int) -> None:
     client = httpx.AsyncClient(base_url=base, headers={"authorization": "Bearer x"}, timeout=30)
     sdk = openai.AsyncOpenAI(base_url=base, api_key="x", max_retries=0)
     ours = LiteLLM(LiteLLMConfig(model="openai/gpt-4o-mini", api_base=base, api_key="x"))
-    raw_kwargs = {"model": "openai/gpt-4o-mini", "api_base": base, "api_key": "x", "num_retries": 0, "max_retries": 0}
+    raw_kwargs = {
+        "model": "openai/gpt-4o-mini",
+        "api_base": base,
+        "api_key": "x",
+        "num_retries": 0,
+        "max_retries": 0,
+    }
 
     async def via_httpx() -> object:
         return (await client.post("/chat/completions", json=body)).json()
@@ -97,12 +103,17 @@ async def run(url: str, calls: int) -> None:
 
     async def stream_sdk() -> object:
         out = await sdk.chat.completions.create(
-            model="gpt-4o-mini", messages=MESSAGES, stream=True, stream_options={"include_usage": True}  # type: ignore[arg-type]
+            model="gpt-4o-mini",
+            messages=MESSAGES,
+            stream=True,
+            stream_options={"include_usage": True},  # type: ignore[arg-type]
         )
         return [c async for c in out]
 
     async def stream_litellm() -> object:
-        out = await litellm.acompletion(messages=MESSAGES, stream=True, stream_options={"include_usage": True}, **raw_kwargs)
+        out = await litellm.acompletion(
+            messages=MESSAGES, stream=True, stream_options={"include_usage": True}, **raw_kwargs
+        )
         return [c async for c in out]
 
     async def stream_ours() -> object:
@@ -125,8 +136,10 @@ async def run(url: str, calls: int) -> None:
     print(f"{'client':<24} {'CPU ms/call':>12} {'vs litellm':>10} {'stream ms':>10} {'calls/s @50':>12}")
     for name, cpu, stream_cpu, rate in rows:
         print(f"{name:<24} {cpu:>12.2f} {cpu / baseline:>10.2f} {stream_cpu:>10.2f} {rate:>12.0f}")
-    print(f"RSS after the run: {rss_mib():.0f} MiB ({calls} calls per row, Python {sys.version.split()[0]}, "
-          f"litellm {importlib.metadata.version('litellm')}; calls/s is bounded by the emulator, a Python server)")
+    print(
+        f"RSS after the run: {rss_mib():.0f} MiB ({calls} calls per row, Python {sys.version.split()[0]}, "
+        f"litellm {importlib.metadata.version('litellm')}; calls/s is bounded by the emulator, a Python server)"
+    )
     await client.aclose()
     await sdk.close()
 
@@ -134,4 +147,4 @@ async def run(url: str, calls: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=300)
-    asyncio.run(main(parser.parse_args().calls))
+    main(parser.parse_args().calls)
