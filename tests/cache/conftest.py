@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from llm_resolver import LiteLLMResolver, hookimpl
 from llm_resolver.plugins.manager import PluginManager
-from llm_resolver.testing import ProviderEmulator
 
 
 @pytest.fixture(autouse=True)
-def _collect_leaks_here() -> Iterator[None]:
-    """Collect what LiteLLM leaked while this test's filter applies, not in some later test."""
-    yield
-    gc.collect()
+def _collect_leaks_here(collect_leaks: None) -> None:
+    """LiteLLM leaks the most on these paths: collect it while this folder's warning filters apply."""
 
 
 class FakeClock:
@@ -71,19 +67,11 @@ MakeResolver = Callable[..., LiteLLMResolver]
 
 
 @pytest.fixture
-def make_resolver(provider_emulator: ProviderEmulator, plugins: PluginManager) -> MakeResolver:
+def make_resolver(emulator_settings: dict[str, Any], plugins: PluginManager) -> MakeResolver:
     """The built-in resolver on the emulator (OpenAI format), with an in-memory cache unless overridden."""
 
     def make(**overrides: Any) -> LiteLLMResolver:
-        props: dict[str, Any] = {
-            "model": "openai/gpt-4o-mini",
-            "api_base": provider_emulator.openai_base,
-            "api_key": "test-key",
-            "timeout": 5.0,
-            "max_retries": 0,
-            "cache": "memory",
-        }
-        props.update(overrides)
+        props = {**emulator_settings, "max_retries": 0, "cache": "memory", **overrides}
         return LiteLLMResolver(plugins=plugins, env={}, **props)
 
     return make

@@ -1,18 +1,14 @@
-"""Shared pieces for the resilience tests: a fake clock and a factory for LLMs on the emulator."""
+"""Shared pieces for the resilience tests: a fake clock, and LLMs on the emulator that wait on it."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from llm_resolver import LiteLLMConfig
-from llm_resolver.llm.litellm_llm import LiteLLM
 from llm_resolver.resilience.clock import Clock
-from llm_resolver.resilience.cooldown import Cooldowns
-from llm_resolver.testing import ProviderEmulator
+from tests.helpers import MakeLLM, llm_factory
 
 
 class FakeClock:
@@ -41,21 +37,7 @@ def fake_clock() -> FakeClock:
     return FakeClock()
 
 
-MakeLLM = Callable[..., LiteLLM]
-
-
 @pytest.fixture
-def make_llm(provider_emulator: ProviderEmulator, fake_clock: FakeClock) -> MakeLLM:
-    """An OpenAI-format LLM on the emulator, fresh cool-downs, fake clock; kwargs override config."""
-
-    def make(**overrides: Any) -> LiteLLM:
-        settings: dict[str, Any] = {
-            "model": "openai/gpt-4o-mini",
-            "api_base": provider_emulator.openai_base,
-            "api_key": "test-key",
-            "timeout": 5.0,
-        }
-        settings.update(overrides)
-        return LiteLLM(LiteLLMConfig(**settings), clock=fake_clock.clock(), cooldowns=Cooldowns())
-
-    return make
+def make_llm(emulator_settings: dict[str, Any], fake_clock: FakeClock) -> MakeLLM:
+    """LLMs on the emulator with the default backoff, waited on the fake clock so tests can assert it."""
+    return llm_factory(emulator_settings, fake_clock.clock())

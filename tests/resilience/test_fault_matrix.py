@@ -21,9 +21,9 @@ from llm_resolver import (
     LLMTimeoutError,
 )
 from llm_resolver.testing import Fault, ProviderEmulator
+from tests.helpers import MODES, MakeLLM, call
 
-from .conftest import FakeClock, MakeLLM
-from .modes import MODES, call
+from .conftest import FakeClock
 
 PRIMARY = "gpt-4o-mini"
 FALLBACK = "gpt-4.1-mini"  # a larger context than the primary, so context-window errors may use it

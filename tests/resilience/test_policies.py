@@ -17,9 +17,9 @@ from llm_resolver import (
     RetryConfig,
 )
 from llm_resolver.testing import Fault, ProviderEmulator, Reply
+from tests.helpers import MODES, MakeLLM, call
 
-from .conftest import FakeClock, MakeLLM
-from .modes import MODES, call
+from .conftest import FakeClock
 
 
 def _fallback(emu: ProviderEmulator, model: str = "openai/gpt-4.1-mini", **kw: object) -> FallbackModel:

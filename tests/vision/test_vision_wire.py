@@ -93,6 +93,31 @@ def test_images_to_a_text_only_model_fail_before_any_request(
     assert provider_emulator.request_count() == 1
 
 
+def test_model_info_overrides_the_map_on_vision(provider_emulator: ProviderEmulator) -> None:
+    """A self-hosted fine-tune LiteLLM maps as text-only can be declared vision-capable, and back."""
+    request = [Message.user("what is it?", images=[PNG])]
+    declared = LiteLLMResolver(
+        model="openai/gpt-3.5-turbo",
+        api_base=provider_emulator.openai_base,
+        api_key="x",
+        model_info={"openai/gpt-3.5-turbo": {"supports_vision": True}},
+        env={},
+    ).get_or_resolve()
+    declared.complete(request)
+    assert provider_emulator.request_count() == 1
+
+    denied = LiteLLMResolver(
+        model="openai/gpt-4o-mini",
+        api_base=provider_emulator.openai_base,
+        api_key="x",
+        model_info={"openai/gpt-4o-mini": {"supports_vision": False}},
+        env={},
+    ).get_or_resolve()
+    with pytest.raises(LLMCapabilityError, match="set model_info"):
+        denied.complete(request)
+    assert provider_emulator.request_count() == 1
+
+
 def test_each_providers_limits_apply_before_any_request(provider_emulator: ProviderEmulator) -> None:
     emu = provider_emulator
     six_mb = big_image(6)

@@ -23,7 +23,7 @@ def chat_kwargs(
         "num_retries": 0,
         "max_retries": 0,
     }
-    kw.update(endpoint_kwargs(target, config))
+    kw.update(endpoint_kwargs(target))
     for name in _SAMPLING:
         value = getattr(request, name, None)
         if value is None:
@@ -48,7 +48,7 @@ def chat_kwargs(
     return kw
 
 
-def endpoint_kwargs(target: Target, config: LiteLLMConfig) -> dict[str, Any]:
+def endpoint_kwargs(target: Target) -> dict[str, Any]:
     kw: dict[str, Any] = {}
     if target.api_key is not None:
         kw["api_key"] = target.api_key.get_secret_value()
@@ -56,8 +56,8 @@ def endpoint_kwargs(target: Target, config: LiteLLMConfig) -> dict[str, Any]:
         value = getattr(target, name)
         if value is not None:
             kw[name] = value
-    if config.extra_headers:
-        kw["extra_headers"] = {k: v.get_secret_value() for k, v in config.extra_headers.items()}
+    if target.extra_headers:
+        kw["extra_headers"] = {k: v.get_secret_value() for k, v in target.extra_headers.items()}
     return kw
 
 
@@ -81,7 +81,7 @@ NO_SDK_RETRIES = _NoRetries(0)
 
 
 def embedding_kwargs(
-    target: Target, texts: list[str], config: LiteLLMConfig, *, timeout: float, options: dict[str, Any]
+    target: Target, texts: list[str], *, timeout: float, options: dict[str, Any]
 ) -> dict[str, Any]:
     """One embedding request: ``options`` are per-call extras such as ``dimensions``; retries off."""
     kw: dict[str, Any] = {
@@ -91,7 +91,7 @@ def embedding_kwargs(
         "num_retries": 0,
         "max_retries": NO_SDK_RETRIES,
     }
-    kw.update(endpoint_kwargs(target, config))
+    kw.update(endpoint_kwargs(target))
     kw.update(options)
     return kw
 

@@ -35,7 +35,17 @@ def supports(model: str, capability: str) -> bool | None:
     return None if value is None else bool(value)
 
 
-def count_tokens(model: str, messages: list[dict[str, Any]] | None = None, text: str | None = None) -> int:
+def count_tokens(
+    model: str,
+    messages: list[dict[str, Any]] | None = None,
+    text: str | None = None,
+    tools: list[dict[str, Any]] | None = None,
+) -> int:
+    """LiteLLM's count with ``model``'s tokenizer; images by their default size, never fetched."""
     if text is not None:
         return int(litellm().token_counter(model=model, text=text))
-    return int(litellm().token_counter(model=model, messages=messages or []))
+    return int(
+        litellm().token_counter(
+            model=model, messages=messages or [], tools=tools or None, use_default_image_token_count=True
+        )
+    )

@@ -174,8 +174,8 @@ class LiteLLMConfig(BaseModel):
     @field_validator("model_info", mode="before")
     @classmethod
     def _key_model_info(cls, value: Any, info: ValidationInfo) -> Any:
-        """A mapping of info fields alone describes the primary model."""
-        if isinstance(value, dict) and value and set(value) <= set(ModelInfoConfig.model_fields):
+        """A mapping holding info fields (no model is named like one) describes the primary model."""
+        if isinstance(value, dict) and set(value) & set(ModelInfoConfig.model_fields):
             return {info.data.get("model", ""): value}
         return value
 

@@ -6,15 +6,22 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+from llm_resolver import structured
 from llm_resolver.backend import calls, catalog
 from llm_resolver.backend.convert import message_from, usage_from
 from llm_resolver.backend.pricing import price
 from llm_resolver.backend.targets import Target, targets_for
+from llm_resolver.catalog.context_fit import fit_targets, prompt_tokens
+from llm_resolver.catalog.model_catalog import ModelCatalog
 from llm_resolver.config.models import LiteLLMConfig
+from llm_resolver.embeddings import Embedder
 from llm_resolver.errors import LLMBadRequestError, LLMConnectionError, LLMError
 from llm_resolver.llm.checks import check_capabilities
-from llm_resolver.metering import InMemoryMeter, Metering, UsageEvent
+from llm_resolver.metering import InMemoryMeter, UsageEvent
 from llm_resolver.metering.events import EventOutcome
+from llm_resolver.metering.guard import Accounting, CallGuard
+from llm_resolver.metering.services import CallServices
+from llm_resolver.metering.usage import counted_usage
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.redaction import redact
 from llm_resolver.resilience.clock import SYSTEM_CLOCK, Clock
@@ -25,12 +32,15 @@ from llm_resolver.streaming.assembler import StreamAssembler
 from llm_resolver.streaming.async_stream import AsyncChatStream
 from llm_resolver.streaming.session import OpenStream, close_async, close_sync
 from llm_resolver.streaming.sync_stream import SyncChatStream
+from llm_resolver.tools.registry import select_tools
 from llm_resolver.types.context import CallContext
 from llm_resolver.types.request import ChatRequest, RequestLike, coerce_request
 from llm_resolver.types.responses import ChatResponse, EmbeddingResponse, ModelInfo, Usage
+from llm_resolver.types.tool import Tool
+from llm_resolver.vision.resolve import prepare_content
 
 # Per-call options that are not request fields.
-CALL_OPTIONS = frozenset({"deadline"})
+CALL_OPTIONS = frozenset({"deadline", "cache"})
 
 
 class LiteLLM:
@@ -45,6 +55,7 @@ class LiteLLM:
         clock: Clock = SYSTEM_CLOCK,
         cooldowns: Cooldowns = PROCESS_COOLDOWNS,
         meter: InMemoryMeter | None = None,
+        services: CallServices | None = None,
     ) -> None:
         self.config = config
         self.model = config.model
@@ -52,11 +63,34 @@ class LiteLLM:
         self._plugins = plugins
         self._clock = clock
         self._cooldowns = cooldowns
-        self._targets = targets_for(config)
+        self._catalog = ModelCatalog.from_config(config)
+        self._targets = self._catalog.priced(targets_for(config))
         self._secrets = config.secret_values()
         self._rng = random.Random()  # noqa: S311 - jitter, not security
-        self.meter = meter or InMemoryMeter()
-        self._metering = Metering([self.meter])
+        services = services or CallServices.build(config, plugins, meter)
+        self.meter = services.meter
+        self._accounting = Accounting(config, self._targets, self.scope, services, self._notify)
+        self._embedder = Embedder(
+            config,
+            self._catalog,
+            scope=self.scope,
+            clock=clock,
+            cooldowns=cooldowns,
+            secrets=self._secrets,
+            rng=self._rng,
+            record=self._record,
+            failed=self._failed,
+            notify=self._notify,
+        )
+
+    @property
+    def plugins(self) -> PluginManager | None:
+        return self._plugins
+
+    @property
+    def tools(self) -> list[Tool]:
+        """The plugin tools ``config.tools`` names (fnmatch patterns), for ``run_tools``; read lazily."""
+        return select_tools(self.config.tools, self._plugins)
 
     def __repr__(self) -> str:
         return f"LiteLLM(model={self.model!r}, scope={self.scope}, fallbacks={[t.model for t in self._targets[1:]]})"
@@ -64,31 +98,53 @@ class LiteLLM:
     # Public API ----------------------------------------------------------------------------------
 
     def complete(self, request: RequestLike, **options: Any) -> ChatResponse:
-        req, ctx, plan = self._start(request, options, "complete")
-        try:
-            raw, target = run_sync(
-                plan,
-                lambda t, seconds: calls.complete_once(self._kwargs(t, req, seconds, stream=False)),
-                self._clock.sleep,
-            )
-        except LLMError as error:
-            raise self._failed(error, ctx, plan) from None
-        return self._respond(raw, target, plan, ctx)
+        if structured.wanted(request, options):
+            return structured.complete(self._complete, request, options, self.config.structured_retries)
+        return self._complete(request, **options)
+
+    def _complete(self, request: RequestLike, **options: Any) -> ChatResponse:
+        req, ctx, plan, guard = self._start(request, options, "complete")
+        hit = guard.cached()
+        if hit is not None:
+            return hit
+        with guard:
+            try:
+                raw, target = run_sync(
+                    plan,
+                    lambda t, seconds: calls.complete_once(self._kwargs(t, req, seconds, stream=False)),
+                    self._clock.sleep,
+                )
+            except LLMError as error:
+                raise self._failed(error, ctx, plan) from None
+            response = self._respond(raw, target, plan, ctx)
+        return guard.store(response)
 
     async def acomplete(self, request: RequestLike, **options: Any) -> ChatResponse:
-        req, ctx, plan = self._start(request, options, "acomplete")
+        if structured.wanted(request, options):
+            return await structured.acomplete(
+                self._acomplete, request, options, self.config.structured_retries
+            )
+        return await self._acomplete(request, **options)
+
+    async def _acomplete(self, request: RequestLike, **options: Any) -> ChatResponse:
+        req, ctx, plan, guard = self._start(request, options, "acomplete")
+        hit = await guard.acached()
+        if hit is not None:
+            return hit
 
         async def attempt(target: Target, seconds: float) -> Any:
             return await calls.acomplete_once(self._kwargs(target, req, seconds, stream=False))
 
-        try:
-            raw, target = await run_async(plan, attempt, self._clock.asleep)
-        except LLMError as error:
-            raise self._failed(error, ctx, plan) from None
-        return self._respond(raw, target, plan, ctx)
+        with guard:
+            try:
+                raw, target = await run_async(plan, attempt, self._clock.asleep)
+            except LLMError as error:
+                raise self._failed(error, ctx, plan) from None
+            response = self._respond(raw, target, plan, ctx)
+        return await guard.astore(response)
 
     def stream(self, request: RequestLike, **options: Any) -> SyncChatStream:
-        req, ctx, plan = self._start(request, options, "stream")
+        req, ctx, plan, guard = self._start(request, options, "stream")
 
         def attempt(target: Target, seconds: float) -> OpenStream:
             wrapper = calls.complete_once(self._kwargs(target, req, seconds, stream=True))
@@ -107,12 +163,13 @@ class LiteLLM:
                 raise self._failed(error, ctx, plan) from None
             return session
 
-        return SyncChatStream(
+        callbacks = guard.wrap_stream(
             open_stream, lambda s: self._finish_stream(s, req, plan, ctx), self._broken(req, ctx)
         )
+        return guard.watch(SyncChatStream(*callbacks))
 
     def astream(self, request: RequestLike, **options: Any) -> AsyncChatStream:
-        req, ctx, plan = self._start(request, options, "astream")
+        req, ctx, plan, guard = self._start(request, options, "astream")
 
         async def attempt(target: Target, seconds: float) -> OpenStream:
             wrapper = await calls.acomplete_once(self._kwargs(target, req, seconds, stream=True))
@@ -131,36 +188,32 @@ class LiteLLM:
                 raise self._failed(error, ctx, plan) from None
             return session
 
-        return AsyncChatStream(
+        callbacks = guard.wrap_astream(
             open_stream, lambda s: self._finish_stream(s, req, plan, ctx), self._broken(req, ctx)
         )
+        return guard.watch(AsyncChatStream(*callbacks))
 
     def embed(self, texts: str | Sequence[str], **options: Any) -> EmbeddingResponse:
-        raise NotImplementedError("embeddings arrive with the embeddings issue")
+        """Vectors in input order; options: ``model``, ``dimensions``, ``deadline``, ``provider_options``."""
+        return self._embedder.embed(texts, options)
 
     async def aembed(self, texts: str | Sequence[str], **options: Any) -> EmbeddingResponse:
-        raise NotImplementedError("embeddings arrive with the embeddings issue")
+        return await self._embedder.aembed(texts, options)
+
+    def count_tokens(self, request: RequestLike, **options: Any) -> int:
+        """The prompt tokens ``request`` would use with this LLM's model (tools included)."""
+        return prompt_tokens(self.model, coerce_request(request, **options))
 
     def info(self) -> ModelInfo:
-        entry = catalog.model_entry(self.model) or {}
-        return ModelInfo(
-            model=self.model,
-            provider=entry.get("litellm_provider")
-            or (self.model.split("/", 1)[0] if "/" in self.model else None),
-            max_input_tokens=entry.get("max_input_tokens"),
-            max_output_tokens=entry.get("max_output_tokens"),
-            supports_vision=entry.get("supports_vision"),
-            supports_tools=entry.get("supports_function_calling"),
-            supports_response_schema=entry.get("supports_response_schema"),
-            input_cost_per_token=self.config.input_cost_per_token or entry.get("input_cost_per_token"),
-            output_cost_per_token=self.config.output_cost_per_token or entry.get("output_cost_per_token"),
-        )
+        """What the config's ``model_info`` and LiteLLM's bundled map know about the primary model."""
+        return self._catalog.info(self.model)
 
     # Pipeline ------------------------------------------------------------------------------------
 
     def _start(
         self, request: RequestLike, options: dict[str, Any], operation: str
-    ) -> tuple[ChatRequest, CallContext, CallPlan]:
+    ) -> tuple[ChatRequest, CallContext, CallPlan, CallGuard]:
+        structured.refuse_in_stream(options, operation)
         call_options = {k: options.pop(k) for k in list(options) if k in CALL_OPTIONS}
         req = coerce_request(request, **options)
         ctx = CallContext(
@@ -168,11 +221,13 @@ class LiteLLM:
         )
         if self._plugins is not None:
             req = self._plugins.before_request(req, ctx)
-        check_capabilities(self.model, req)
+        req = prepare_content(req, self._plugins, [t.model for t in self._targets])
+        check_capabilities(self.model, req, self._catalog)
         deadline = call_options.get("deadline", self.config.deadline)
         if deadline is not None and (not isinstance(deadline, int | float) or deadline <= 0):
             raise LLMBadRequestError(f"deadline must be a positive number of seconds, got {deadline!r}")
-        return req, ctx, self._plan(req, ctx, deadline)
+        guard = self._accounting.begin(req, ctx, call_options.get("cache", True))
+        return req, ctx, self._plan(req, ctx, deadline), guard
 
     def _plan(self, req: ChatRequest, ctx: CallContext, deadline: float | None) -> CallPlan:
         def on_attempt_error(error: LLMError, target: Target) -> None:
@@ -188,8 +243,10 @@ class LiteLLM:
                 return None
             return prompt + (req.max_tokens or self.config.max_tokens or 0)
 
+        max_tokens = req.max_tokens or self.config.max_tokens or 0
+        targets, skipped = fit_targets(self._targets, req, max_tokens, self._catalog.context_size)
         plan = CallPlan(
-            self._targets,
+            targets,
             self.config.retry,
             clock=self._clock,
             cooldowns=self._cooldowns,
@@ -197,12 +254,14 @@ class LiteLLM:
             secrets=self._secrets,
             on_attempt_error=on_attempt_error,
             needed_context=needed_context,
-            context_size=lambda t: catalog.context_size(t.model),
+            context_size=lambda t: self._catalog.context_size(t.model),
             rng=self._rng,
         )
+        plan.attempts.extend(skipped)
         return plan
 
     def _kwargs(self, target: Target, req: ChatRequest, timeout: float, *, stream: bool) -> dict[str, Any]:
+        req = structured.wire_request(req, target.model, self._catalog)
         return calls.chat_kwargs(target, req, self.config, timeout=timeout, stream=stream)
 
     def _respond(self, raw: Any, target: Target, plan: CallPlan, ctx: CallContext) -> ChatResponse:
@@ -225,7 +284,7 @@ class LiteLLM:
         self, session: OpenStream, req: ChatRequest, plan: CallPlan, ctx: CallContext
     ) -> ChatResponse:
         asm, target = session.assembler, session.target
-        usage = asm.usage or _counted_usage(target.model, req, asm.text)
+        usage = asm.usage or counted_usage(target.model, req, asm.text)
         response = ChatResponse(
             message=asm.message(),
             finish_reason=asm.finish_reason,
@@ -241,7 +300,7 @@ class LiteLLM:
     def _broken(self, req: ChatRequest, ctx: CallContext) -> Any:
         def broken(session: OpenStream, exc: BaseException) -> LLMError:
             # The provider bills what it streamed before the break: count it.
-            usage = session.assembler.usage or _counted_usage(
+            usage = session.assembler.usage or counted_usage(
                 session.target.model, req, session.assembler.text
             )
             self._record(ctx, session.target, usage, price(session.target, usage), 0.0, "error")
@@ -273,7 +332,7 @@ class LiteLLM:
         latency: float,
         outcome: EventOutcome,
     ) -> None:
-        self._metering.record(
+        self._accounting.record(
             UsageEvent(
                 scope=self.scope,
                 model=target.model,
@@ -308,13 +367,3 @@ async def _read_ahead_async(session: OpenStream) -> None:
             session.buffered.append(chunk)
             return
     session.exhausted = True
-
-
-def _counted_usage(model: str, req: ChatRequest, text: str) -> Usage:
-    """Usage for a provider that sent none in its stream: counted with the model's tokenizer."""
-    try:
-        prompt = catalog.count_tokens(model, req.messages_openai())
-        completion = catalog.count_tokens(model, text=text) if text else 0
-    except Exception:
-        return Usage()
-    return Usage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion)

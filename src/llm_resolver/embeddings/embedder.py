@@ -1,0 +1,272 @@
+"""``embed``/``aembed``: texts split into batches, sent concurrently, each batch a call through the
+executor (retries, fallbacks, deadline, meters), vectors reassembled in input order.
+
+All vectors of one call come from one model — vectors of different models are not comparable. When a
+batch had to fall back to a later model, batches answered by an earlier one are embedded again with
+it (what they cost is still counted).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from llm_resolver.backend import calls
+from llm_resolver.backend.convert import usage_from
+from llm_resolver.backend.pricing import price
+from llm_resolver.backend.targets import Target
+from llm_resolver.catalog.model_catalog import ModelCatalog
+from llm_resolver.config.models import LiteLLMConfig
+from llm_resolver.embeddings.batching import Batch, batch_size_for, split
+from llm_resolver.embeddings.inputs import EmbedOptions, options_of, texts_of
+from llm_resolver.embeddings.targets import embedding_targets
+from llm_resolver.embeddings.vectors import vectors_from
+from llm_resolver.errors import LLMError
+from llm_resolver.resilience.clock import Clock
+from llm_resolver.resilience.cooldown import Cooldowns
+from llm_resolver.resilience.executor import CallPlan, run_async, run_sync
+from llm_resolver.resolution.scope import Scope
+from llm_resolver.types.context import CallContext
+from llm_resolver.types.responses import Attempt, EmbeddingResponse, Usage
+
+Record = Callable[[CallContext, Target, Usage, float | None, float, Any], None]
+Failed = Callable[[LLMError, CallContext, CallPlan], LLMError]
+Notify = Callable[..., None]
+
+
+@dataclass
+class _Done:
+    """One answered batch: its vectors, which target of the chain answered, and what it cost."""
+
+    batch: Batch
+    position: int
+    model: str
+    vectors: list[list[float]]
+    usage: Usage
+    cost: float | None
+    attempts: list[Attempt]
+
+
+@dataclass
+class _Job:
+    """One ``embed`` call. ``floor`` is the earliest chain position batches may still start at."""
+
+    targets: list[Target]
+    options: EmbedOptions
+    ctx: CallContext
+    deadline_at: float | None
+    concurrency: int
+    batches: list[Batch]
+    floor: int = 0
+    answered: dict[int, _Done] = field(default_factory=dict)
+    billed: list[_Done] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start_position(self) -> int:
+        with self.lock:
+            return self.floor
+
+    def finished(self, done: _Done) -> None:
+        with self.lock:
+            self.floor = max(self.floor, done.position)
+            self.answered[done.batch.number] = done
+            self.billed.append(done)
+
+    def behind(self) -> list[Batch]:
+        """Batches answered by a model earlier in the chain than the latest one used."""
+        return [b for b in self.batches if self.answered[b.number].position < self.floor]
+
+
+class Embedder:
+    def __init__(
+        self,
+        config: LiteLLMConfig,
+        catalog: ModelCatalog,
+        *,
+        scope: Scope,
+        clock: Clock,
+        cooldowns: Cooldowns,
+        secrets: Sequence[str],
+        rng: random.Random,
+        record: Record,
+        failed: Failed,
+        notify: Notify,
+    ) -> None:
+        self._config = config
+        self._catalog = catalog
+        self._scope = scope
+        self._clock = clock
+        self._cooldowns = cooldowns
+        self._secrets = secrets
+        self._rng = rng
+        self._record = record
+        self._failed = failed
+        self._notify = notify
+
+    def embed(self, texts: str | Sequence[str], options: dict[str, Any]) -> EmbeddingResponse:
+        job = self._job(texts, options, "embed")
+        pending = job.batches
+        while pending:
+            self._run_sync(job, pending)
+            pending = job.behind()
+        return self._response(job)
+
+    async def aembed(self, texts: str | Sequence[str], options: dict[str, Any]) -> EmbeddingResponse:
+        job = self._job(texts, options, "aembed")
+        pending = job.batches
+        while pending:
+            await self._run_async(job, pending)
+            pending = job.behind()
+        return self._response(job)
+
+    # Setting up ----------------------------------------------------------------------------------
+
+    def _job(self, texts: str | Sequence[str], options: dict[str, Any], operation: str) -> _Job:
+        items = texts_of(texts)
+        opts = options_of(options, self._config.deadline)
+        targets = embedding_targets(self._config, self._catalog, opts.model)
+        size = batch_size_for(targets, self._config.embedding_batch_size)
+        batches = split(items, size, self._config.embedding_batch_tokens, targets[0].model)
+        deadline_at = None if opts.deadline is None else self._clock.monotonic() + opts.deadline
+        ctx = CallContext(scope=self._scope, model=targets[0].model, operation=operation)
+        return _Job(targets, opts, ctx, deadline_at, self._config.embedding_concurrency, batches)
+
+    def _plan(self, job: _Job, start: int) -> CallPlan:
+        def on_attempt_error(error: LLMError, target: Target) -> None:
+            job.ctx.attempt_model = target.model
+            job.ctx.attempt_number += 1
+            self._record(job.ctx, target, Usage(), 0.0, plan.attempts[-1].latency_s, "error")
+            self._notify("on_error", error=error, context=job.ctx)
+
+        remaining = None if job.deadline_at is None else job.deadline_at - self._clock.monotonic()
+        plan = CallPlan(
+            job.targets[start:],
+            self._config.retry,
+            clock=self._clock,
+            cooldowns=self._cooldowns,
+            deadline=remaining,
+            secrets=self._secrets,
+            on_attempt_error=on_attempt_error,
+            needed_context=lambda t: None,
+            context_size=lambda t: None,
+            rng=self._rng,
+        )
+        return plan
+
+    def _kwargs(self, job: _Job, target: Target, batch: Batch, timeout: float) -> dict[str, Any]:
+        return calls.embedding_kwargs(target, batch.texts, timeout=timeout, options=job.options.extra)
+
+    # One batch -----------------------------------------------------------------------------------
+
+    def _batch_sync(self, job: _Job, batch: Batch) -> None:
+        start = job.start_position()
+        plan = self._plan(job, start)
+
+        def attempt(target: Target, seconds: float) -> tuple[list[list[float]], Usage | None]:
+            raw = calls.embed_once(self._kwargs(job, target, batch, seconds))
+            return vectors_from(raw, len(batch.texts), target.model), usage_from(raw)
+
+        try:
+            (vectors, usage), target = run_sync(plan, attempt, self._clock.sleep)
+        except LLMError as error:
+            raise self._failed(error, job.ctx, plan) from None
+        self._finish(job, batch, start, plan, target, vectors, usage)
+
+    async def _batch_async(self, job: _Job, batch: Batch) -> None:
+        start = job.start_position()
+        plan = self._plan(job, start)
+
+        async def attempt(target: Target, seconds: float) -> tuple[list[list[float]], Usage | None]:
+            raw = await calls.aembed_once(self._kwargs(job, target, batch, seconds))
+            return vectors_from(raw, len(batch.texts), target.model), usage_from(raw)
+
+        try:
+            (vectors, usage), target = await run_async(plan, attempt, self._clock.asleep)
+        except LLMError as error:
+            raise self._failed(error, job.ctx, plan) from None
+        self._finish(job, batch, start, plan, target, vectors, usage)
+
+    def _finish(
+        self,
+        job: _Job,
+        batch: Batch,
+        start: int,
+        plan: CallPlan,
+        target: Target,
+        vectors: list[list[float]],
+        usage: Usage | None,
+    ) -> None:
+        # Without usage from the provider the cost is unknown, not zero.
+        cost = price(target, usage) if usage is not None else None
+        used = usage or Usage()
+        self._record(job.ctx, target, used, cost, plan.attempts[-1].latency_s, "ok")
+        position = start + next(i for i, t in enumerate(plan.targets) if t is target)
+        job.finished(_Done(batch, position, target.model, vectors, used, cost, list(plan.attempts)))
+
+    # Many batches at once ------------------------------------------------------------------------
+
+    def _run_sync(self, job: _Job, batches: list[Batch]) -> None:
+        """Threads for the sync path; after a failure, batches not yet started are skipped.
+
+        The first batch goes alone (in both paths): LiteLLM caches one HTTP client per endpoint, and
+        calls that miss that cache at once each build a client, all but one left with open sockets.
+        """
+        self._batch_sync(job, batches[0])
+        rest = batches[1:]
+        workers = min(job.concurrency, len(rest))
+        if workers <= 1:
+            for batch in rest:
+                self._batch_sync(job, batch)
+            return
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="llm-resolver-embed")
+        try:
+            futures = [pool.submit(self._batch_sync, job, batch) for batch in rest]
+            wait(futures, return_when=FIRST_EXCEPTION)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        for future in futures:
+            error = None if future.cancelled() else future.exception()
+            if error is not None:
+                raise error
+
+    async def _run_async(self, job: _Job, batches: list[Batch]) -> None:
+        """Tasks bounded by a semaphore. After a failure, batches not yet started are skipped and those
+        in flight finish: cancelling LiteLLM mid-call leaves its inner coroutine never awaited."""
+        await self._batch_async(job, batches[0])
+        gate = asyncio.Semaphore(job.concurrency)
+        failed = False
+
+        async def one(batch: Batch) -> None:
+            nonlocal failed
+            async with gate:
+                if failed:
+                    return
+                try:
+                    await self._batch_async(job, batch)
+                except BaseException:
+                    failed = True
+                    raise
+
+        outcomes = await asyncio.gather(*(one(batch) for batch in batches[1:]), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+
+    # The answer ----------------------------------------------------------------------------------
+
+    def _response(self, job: _Job) -> EmbeddingResponse:
+        vectors = [v for batch in job.batches for v in job.answered[batch.number].vectors]
+        costs = [done.cost for done in job.billed]
+        model = job.answered[job.batches[0].number].model if job.batches else job.targets[0].model
+        return EmbeddingResponse(
+            vectors=vectors,
+            model=model,
+            usage=sum((done.usage for done in job.billed), Usage()),
+            cost_usd=None if None in costs else sum(c for c in costs if c is not None),
+            attempts=[a for done in job.billed for a in done.attempts],
+        )

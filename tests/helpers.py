@@ -1,0 +1,40 @@
+"""What the test folders share: the four call modes and a factory for LLMs on the emulator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from llm_resolver import ChatResponse, LiteLLMConfig
+from llm_resolver.llm.litellm_llm import LiteLLM
+from llm_resolver.resilience.clock import SYSTEM_CLOCK, Clock
+from llm_resolver.resilience.cooldown import Cooldowns
+
+MODES = ("complete", "acomplete", "stream", "astream")
+MakeLLM = Callable[..., LiteLLM]
+
+
+def llm_factory(settings: Mapping[str, Any], clock: Clock = SYSTEM_CLOCK) -> MakeLLM:
+    """LLMs from ``settings`` plus per-call overrides, each with its own cool-downs so tests stay apart."""
+
+    def make(**overrides: Any) -> LiteLLM:
+        return LiteLLM(LiteLLMConfig(**{**settings, **overrides}), clock=clock, cooldowns=Cooldowns())
+
+    return make
+
+
+async def call(llm: LiteLLM, mode: str, request: object = "hello", **options: Any) -> ChatResponse:
+    """One call in any of the four modes; a stream is read to the end and must match its response."""
+    if mode == "complete":
+        return llm.complete(request, **options)  # type: ignore[arg-type]
+    if mode == "acomplete":
+        return await llm.acomplete(request, **options)  # type: ignore[arg-type]
+    if mode == "stream":
+        with llm.stream(request, **options) as stream:  # type: ignore[arg-type]
+            text = "".join(chunk.text for chunk in stream)
+        assert text == stream.response.text
+        return stream.response
+    async with llm.astream(request, **options) as astream:  # type: ignore[arg-type]
+        text = "".join([chunk.text async for chunk in astream])
+    assert text == astream.response.text
+    return astream.response
