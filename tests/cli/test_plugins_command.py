@@ -69,6 +69,8 @@ def test_json_report(capsys: pytest.CaptureFixture[str]) -> None:
         "distribution": "llm-resolver",
         "hooks": ["register_resolvers"],
         "error": None,
+        "runtime_failures": 0,
+        "last_runtime_error": None,
         "status": "ok",
     }
 

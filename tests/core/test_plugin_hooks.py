@@ -210,8 +210,9 @@ def test_an_observer_that_raises_is_logged_not_fatal(
 ) -> None:
     emu.script(Fault.server_error(), Reply(text="fine"))
     observer = Observer()
+    llm = llm_with(emu, Raises(), observer, max_retries=1)
     with caplog.at_level(logging.WARNING, logger="llm_resolver"):
-        response = llm_with(emu, Raises(), observer, max_retries=1).complete("hi")
+        response = llm.complete("hi")
     assert response.text == "fine"
     assert len(observer.errors) == 1  # the other observers still ran
     assert len(observer.responses) == 1
@@ -219,6 +220,11 @@ def test_an_observer_that_raises_is_logged_not_fatal(
     assert any("'p0' failed in after_response: RuntimeError: observer bug" in m for m in messages)
     assert any("'p0' failed in on_error: KeyError: 'observer bug'" in m for m in messages)
     assert all(OPENAI_KEY not in m for m in messages)
+    assert llm.plugins is not None
+    status = {s.name: s for s in llm.plugins.statuses}
+    assert status["p0"].runtime_failures == 2  # on_error, then after_response
+    assert (status["p0"].last_runtime_error or "").startswith("after_response: RuntimeError: observer bug")
+    assert status["p1"].runtime_failures == 0
 
 
 def test_an_observer_that_raises_fails_the_call_in_strict_mode(emu: ProviderEmulator) -> None:

@@ -232,11 +232,19 @@ class PluginManager:
                 _call(impl, **kwargs)
             except Exception as exc:
                 log.warning("plugin %r failed in %s: %s", impl.plugin_name, hook, _describe(exc))
+                self._record_runtime_failure(impl.plugin_name, f"{hook}: {_describe(exc)}")
                 if self._strict:
                     raise PluginError(
                         f"plugin {impl.plugin_name!r} failed in {hook}: {_describe(exc)}",
                         plugin=impl.plugin_name,
                     ) from exc
+
+    def _record_runtime_failure(self, plugin_name: str, error: str) -> None:
+        with self._lock:
+            status = self._statuses.get(plugin_name)
+            if status is not None:
+                status.runtime_failures += 1
+                status.last_runtime_error = error
 
 
 def _call(impl: pluggy.HookImpl, **kwargs: Any) -> Any:
