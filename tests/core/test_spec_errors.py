@@ -296,3 +296,32 @@ def test_fallback_mapping_with_bad_values_names_them() -> None:
 def test_build_config_is_where_the_errors_come_from() -> None:
     with pytest.raises(SpecError, match="model: required"):
         build_config({}, {})
+
+
+@pytest.mark.parametrize(
+    ("properties", "field", "hint"),
+    [
+        (
+            {"model_info": {"openai/m": {"max_input_tokns": 8}}},
+            "model_info.openai/m.max_input_tokns",
+            "max_input_tokens",
+        ),
+        (
+            {"embedding_model": {"model": "openai/e", "api_bse": "http://h"}},
+            "embedding_model.api_bse",
+            "api_base",
+        ),
+        (
+            {"embedding_fallback_models": [{"model": "openai/e", "timout": 3}]},
+            "embedding_fallback_models.0.timout",
+            "timeout",
+        ),
+    ],
+)
+def test_nested_settings_hint_from_their_own_fields(
+    properties: dict[str, object], field: str, hint: str
+) -> None:
+    err = spec_error({**BASE, **properties})
+    assert err.field == field
+    assert f"did you mean '{hint}'?" in str(err)
+    assert "deadline" not in str(err)

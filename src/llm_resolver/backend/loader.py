@@ -10,9 +10,11 @@ from types import ModuleType
 @functools.cache
 def litellm() -> ModuleType:
     """The litellm module (the import system's module lock makes concurrent first calls safe)."""
-    # Without this LiteLLM fetches its price map over the network during import (up to 8 s offline).
-    # It is a process environment default, not LiteLLM state; a user's own setting wins.
+    # Without these LiteLLM fetches its price map during import, and Anthropic's beta-header table on
+    # the first Anthropic call, over the network (seconds of stall offline). They are process
+    # environment defaults, not LiteLLM state; a user's own setting wins.
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    os.environ.setdefault("LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS", "True")
     import litellm as module
 
     loaded: ModuleType = module

@@ -17,6 +17,7 @@ from llm_resolver.config.models import (
     NAME_TAG,
     FallbackModel,
     LiteLLMConfig,
+    ModelInfoConfig,
     RetryConfig,
     split_fallbacks,
 )
@@ -58,6 +59,9 @@ _NESTED: dict[str, type[BaseModel]] = {
     "fallback_models": FallbackModel,
     "retry": RetryConfig,
     "budget_usd": BudgetConfig,
+    "model_info": ModelInfoConfig,
+    "embedding_model": FallbackModel,
+    "embedding_fallback_models": FallbackModel,
 }
 
 
