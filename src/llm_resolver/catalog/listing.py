@@ -84,11 +84,9 @@ class ModelLister:
         env: Mapping[str, str] | None = None,
     ) -> ModelListing:
         query = _query(provider, api_base, api_key, env)
-        hit = self._lookup(query, ttl)
-        if hit is not None:
-            return hit
-        if query.skip_reason is not None or query.api_base is None:
-            return _bundled(query, query.skip_reason)
+        settled = self._without_endpoint(query, ttl)
+        if settled is not None or query.api_base is None:
+            return settled or _bundled(query, query.skip_reason)
         import httpx  # imported on first listing: it is not needed to import llm_resolver
 
         try:
@@ -109,11 +107,9 @@ class ModelLister:
         env: Mapping[str, str] | None = None,
     ) -> ModelListing:
         query = _query(provider, api_base, api_key, env)
-        hit = self._lookup(query, ttl)
-        if hit is not None:
-            return hit
-        if query.skip_reason is not None or query.api_base is None:
-            return _bundled(query, query.skip_reason)
+        settled = self._without_endpoint(query, ttl)
+        if settled is not None or query.api_base is None:
+            return settled or _bundled(query, query.skip_reason)
         import httpx
 
         try:
@@ -126,6 +122,14 @@ class ModelLister:
     def clear(self) -> None:
         with self._lock:
             self._cache.clear()
+
+    def _without_endpoint(self, query: _Query, ttl: float) -> ModelListing | None:
+        """The answer when the endpoint need not or cannot be asked: a fresh cached listing, or the
+        bundled map when the query says why the endpoint is skipped."""
+        hit = self._lookup(query, ttl)
+        if hit is not None or query.skip_reason is None:
+            return hit
+        return _bundled(query, query.skip_reason)
 
     def _lookup(self, query: _Query, ttl: float) -> ModelListing | None:
         with self._lock:

@@ -43,7 +43,30 @@ class RetryConfig(BaseModel):
     fallback_on_content_policy: bool = False
 
 
-class FallbackModel(BaseModel):
+class _Endpoint(BaseModel):
+    """Rules for the settings that reach a provider (the primary's and each fallback's): an http(s)
+    base URL, and the key and header values masked in every dump."""
+
+    @field_validator("api_base", check_fields=False)
+    @classmethod
+    def _check_base(cls, value: str | None) -> str | None:
+        return check_api_base(value)
+
+    @field_serializer("api_key", check_fields=False)
+    def _mask_key(self, value: SecretStr | None) -> str | None:
+        return MASK if value is not None else None
+
+    @field_serializer("extra_headers", check_fields=False)
+    def _mask_headers(self, value: dict[str, SecretStr]) -> dict[str, str]:
+        return {k: MASK for k in value}
+
+    def endpoint_secrets(self) -> list[str]:
+        key: SecretStr | None = getattr(self, "api_key", None)
+        headers: dict[str, SecretStr] = getattr(self, "extra_headers", {})
+        return ([key.get_secret_value()] if key else []) + [h.get_secret_value() for h in headers.values()]
+
+
+class FallbackModel(_Endpoint):
     """A fallback with its own endpoint; a plain string fallback of the primary's provider shares its endpoint."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -58,19 +81,6 @@ class FallbackModel(BaseModel):
     input_cost_per_token: float | None = Field(None, ge=0)
     output_cost_per_token: float | None = Field(None, ge=0)
     extra_headers: dict[str, SecretStr] = Field(default_factory=dict)
-
-    @field_validator("api_base")
-    @classmethod
-    def _check_base(cls, value: str | None) -> str | None:
-        return check_api_base(value)
-
-    @field_serializer("api_key")
-    def _mask_key(self, value: SecretStr | None) -> str | None:
-        return MASK if value is not None else None
-
-    @field_serializer("extra_headers")
-    def _mask_headers(self, value: dict[str, SecretStr]) -> dict[str, str]:
-        return {k: MASK for k in value}
 
 
 def split_fallbacks(value: Any) -> Any:
@@ -120,7 +130,7 @@ class ModelInfoConfig(BaseModel):
     supports_response_schema: bool | None = None
 
 
-class LiteLLMConfig(BaseModel):
+class LiteLLMConfig(_Endpoint):
     """Every setting of the built-in resolver; secrets never show in a repr or a dump."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -179,19 +189,6 @@ class LiteLLMConfig(BaseModel):
             return {info.data.get("model", ""): value}
         return value
 
-    @field_validator("api_base")
-    @classmethod
-    def _check_base(cls, value: str | None) -> str | None:
-        return check_api_base(value)
-
-    @field_serializer("api_key")
-    def _mask_key(self, value: SecretStr | None) -> str | None:
-        return MASK if value is not None else None
-
-    @field_serializer("extra_headers")
-    def _mask_headers(self, value: dict[str, SecretStr]) -> dict[str, str]:
-        return {k: MASK for k in value}
-
     @field_serializer(*_FREE_FORM)
     def _mask_free_form(self, value: Any) -> Any:
         return mask_secrets(value)
@@ -202,12 +199,10 @@ class LiteLLMConfig(BaseModel):
 
     def secret_values(self) -> list[str]:
         """Every secret this config holds, for scrubbing text we did not write ourselves."""
-        found = [self.api_key.get_secret_value()] if self.api_key else []
-        found += [h.get_secret_value() for h in self.extra_headers.values()]
+        found = self.endpoint_secrets()
         for f in [*self.fallback_models, self.embedding_model, *self.embedding_fallback_models]:
             if isinstance(f, FallbackModel):
-                found += [f.api_key.get_secret_value()] if f.api_key else []
-                found += [h.get_secret_value() for h in f.extra_headers.values()]
+                found += f.endpoint_secrets()
         for name in _FREE_FORM:
             found += find_secrets(getattr(self, name))
         return found

@@ -9,6 +9,7 @@ it (what they cost is still counted).
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 import threading
 from collections.abc import Callable, Sequence
@@ -36,7 +37,7 @@ from llm_resolver.types.responses import Attempt, EmbeddingResponse, Usage
 
 Record = Callable[[CallContext, Target, Usage, float | None, float, Any], None]
 Failed = Callable[[LLMError, CallContext, CallPlan], LLMError]
-Notify = Callable[..., None]
+AttemptFailed = Callable[[CallContext, LLMError, Target, float], None]
 
 
 @dataclass
@@ -95,7 +96,7 @@ class Embedder:
         rng: random.Random,
         record: Record,
         failed: Failed,
-        notify: Notify,
+        attempt_failed: AttemptFailed,
     ) -> None:
         self._config = config
         self._catalog = catalog
@@ -106,7 +107,7 @@ class Embedder:
         self._rng = rng
         self._record = record
         self._failed = failed
-        self._notify = notify
+        self._attempt_failed = attempt_failed
 
     def embed(self, texts: str | Sequence[str], options: dict[str, Any]) -> EmbeddingResponse:
         job = self._job(texts, options, "embed")
@@ -137,26 +138,19 @@ class Embedder:
         return _Job(targets, opts, ctx, deadline_at, self._config.embedding_concurrency, batches)
 
     def _plan(self, job: _Job, start: int) -> CallPlan:
-        def on_attempt_error(error: LLMError, target: Target) -> None:
-            job.ctx.attempt_model = target.model
-            job.ctx.attempt_number += 1
-            self._record(job.ctx, target, Usage(), 0.0, plan.attempts[-1].latency_s, "error")
-            self._notify("on_error", error=error, context=job.ctx)
-
         remaining = None if job.deadline_at is None else job.deadline_at - self._clock.monotonic()
-        plan = CallPlan(
+        return CallPlan(
             job.targets[start:],
             self._config.retry,
             clock=self._clock,
             cooldowns=self._cooldowns,
             deadline=remaining,
             secrets=self._secrets,
-            on_attempt_error=on_attempt_error,
+            on_attempt_error=functools.partial(self._attempt_failed, job.ctx),
             needed_context=lambda t: None,
             context_size=lambda t: None,
             rng=self._rng,
         )
-        return plan
 
     def _kwargs(self, job: _Job, target: Target, batch: Batch, timeout: float) -> dict[str, Any]:
         return calls.embedding_kwargs(target, batch.texts, timeout=timeout, options=job.options.extra)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Sequence
 from typing import Any
@@ -80,7 +81,7 @@ class LiteLLM:
             rng=self._rng,
             record=self._record,
             failed=self._failed,
-            notify=self._notify,
+            attempt_failed=self._attempt_failed,
         )
 
     @property
@@ -230,12 +231,6 @@ class LiteLLM:
         return req, ctx, self._plan(req, ctx, deadline), guard
 
     def _plan(self, req: ChatRequest, ctx: CallContext, deadline: float | None) -> CallPlan:
-        def on_attempt_error(error: LLMError, target: Target) -> None:
-            ctx.attempt_model = target.model
-            ctx.attempt_number += 1
-            self._record(ctx, target, Usage(), 0.0, plan.attempts[-1].latency_s, "error")
-            self._notify("on_error", error=error, context=ctx)
-
         def needed_context(target: Target) -> int | None:
             try:
                 prompt = catalog.count_tokens(target.model, req.messages_openai())
@@ -252,7 +247,7 @@ class LiteLLM:
             cooldowns=self._cooldowns,
             deadline=deadline,
             secrets=self._secrets,
-            on_attempt_error=on_attempt_error,
+            on_attempt_error=functools.partial(self._attempt_failed, ctx),
             needed_context=needed_context,
             context_size=lambda t: self._catalog.context_size(t.model),
             rng=self._rng,
@@ -316,6 +311,13 @@ class LiteLLM:
             return error
 
         return broken
+
+    def _attempt_failed(self, ctx: CallContext, error: LLMError, target: Target, latency_s: float) -> None:
+        """One failed attempt, chat or embedding: metered (a zero-cost error event) and shown to on_error."""
+        ctx.attempt_model = target.model
+        ctx.attempt_number += 1
+        self._record(ctx, target, Usage(), 0.0, latency_s, "error")
+        self._notify("on_error", error=error, context=ctx)
 
     def _failed(self, error: LLMError, ctx: CallContext, plan: CallPlan) -> LLMError:
         """Tell ``on_error`` about the final error unless it already saw it as a failed attempt."""

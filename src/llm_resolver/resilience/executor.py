@@ -39,7 +39,7 @@ class CallPlan:
         cooldowns: Cooldowns,
         deadline: float | None,
         secrets: Sequence[str],
-        on_attempt_error: Callable[[LLMError, Target], None],
+        on_attempt_error: Callable[[LLMError, Target, float], None],
         needed_context: Callable[[Target], int | None],
         context_size: Callable[[Target], int | None],
         rng: random.Random,
@@ -129,7 +129,7 @@ class CallPlan:
             )
         self.last_error = error
         self.errors.append(error)
-        self.on_attempt_error(error, target)
+        self.on_attempt_error(error, target, self.attempts[-1].latency_s)
         return error
 
     def _take_wait(self) -> float:
