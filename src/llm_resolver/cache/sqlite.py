@@ -10,9 +10,10 @@ import os
 import sqlite3
 import threading
 import time
-import weakref
 from collections.abc import Callable
 from pathlib import Path
+
+from llm_resolver.sqlite_store import ProcessConnection
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -41,37 +42,18 @@ class SQLiteCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.max_entries = max_entries
         self._clock = clock
-        self._timeout = timeout
         # Pruning counts rows, so it runs every few writes rather than on each one.
         self._prune_every = max(1, min(100, max_entries // 10))
         self._writes = 0
         self._lock = threading.Lock()
-        self._pid = -1
-        self._conn: sqlite3.Connection | None = None
-        self._closer: weakref.finalize[[], SQLiteCache] | None = None
+        self._db = ProcessConnection(self.path, timeout)
         with self._lock:
-            self._connection().executescript(_SCHEMA)
-
-    def _connection(self) -> sqlite3.Connection:
-        """One connection per process, used under the lock, closed with this object. After a fork the
-        child opens its own and leaves the inherited one alone, as SQLite requires."""
-        if self._conn is None or self._pid != os.getpid():
-            if self._closer is not None:
-                self._closer.detach()
-            conn = sqlite3.connect(
-                self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
-            )
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute(f"PRAGMA busy_timeout={int(self._timeout * 1000)}")
-            self._conn, self._pid = conn, os.getpid()
-            self._closer = weakref.finalize(self, conn.close)
-        return self._conn
+            self._db.get().executescript(_SCHEMA)
 
     def get(self, key: str) -> bytes | None:
         now = self._clock()
         with self._lock:
-            conn = self._connection()
+            conn = self._db.get()
             row = conn.execute("SELECT value, expires_at FROM responses WHERE key = ?", (key,)).fetchone()
             if row is None:
                 return None
@@ -84,7 +66,7 @@ class SQLiteCache:
     def set(self, key: str, value: bytes, ttl: float | None) -> None:
         now = self._clock()
         with self._lock:
-            conn = self._connection()
+            conn = self._db.get()
             conn.execute(
                 "INSERT OR REPLACE INTO responses (key, value, expires_at, used_at) VALUES (?, ?, ?, ?)",
                 (key, value, None if ttl is None else now + ttl, now),
@@ -109,10 +91,8 @@ class SQLiteCache:
 
     def __len__(self) -> int:
         with self._lock:
-            return int(self._connection().execute("SELECT COUNT(*) FROM responses").fetchone()[0])
+            return int(self._db.get().execute("SELECT COUNT(*) FROM responses").fetchone()[0])
 
     def close(self) -> None:
         with self._lock:
-            if self._closer is not None:
-                self._closer()
-            self._conn = self._closer = None
+            self._db.close()

@@ -16,7 +16,6 @@ import sqlite3
 import sys
 import threading
 import time
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -25,6 +24,7 @@ from pathlib import Path
 from llm_resolver.metering import Reservation, UsageEvent, budget_exceeded
 from llm_resolver.metering.reservation import fits
 from llm_resolver.resolution.scope import Scope
+from llm_resolver.sqlite_store import ProcessConnection
 from llm_resolver_cost_ledger.paths import default_ledger_path
 
 SCHEMA = """
@@ -71,11 +71,9 @@ class Ledger:
         self.hold_ttl = hold_ttl
         self._host = socket.gethostname()
         self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
-        self._closer: weakref.finalize[[], Ledger] | None = None
-        self._pid = -1
+        self._db = ProcessConnection(self.path, timeout)
         with self._lock:
-            self._connection().executescript(SCHEMA)
+            self._db.get().executescript(SCHEMA)
 
     def __repr__(self) -> str:
         return f"Ledger(path={str(self.path)!r})"
@@ -134,13 +132,13 @@ class Ledger:
 
     def settle(self, reservation: Reservation, cost_usd: float) -> None:
         with self._lock:
-            self._connection().execute("DELETE FROM holds WHERE id = ?", (reservation.id,))
+            self._db.get().execute("DELETE FROM holds WHERE id = ?", (reservation.id,))
 
     # Read-outs -----------------------------------------------------------------------------------
 
     def spend(self, scope: Scope | None = None) -> float:
         with self._lock:
-            conn = self._connection()
+            conn = self._db.get()
             if scope is None:
                 row = conn.execute("SELECT COALESCE(SUM(usd), 0) FROM spend").fetchone()
             else:
@@ -151,7 +149,7 @@ class Ledger:
 
     def reserved(self, scope: Scope | None = None) -> float:
         with self._lock:
-            conn = self._connection()
+            conn = self._db.get()
             if scope is None:
                 row = conn.execute("SELECT COALESCE(SUM(usd), 0) FROM holds").fetchone()
             else:
@@ -162,33 +160,15 @@ class Ledger:
 
     def close(self) -> None:
         with self._lock:
-            if self._closer is not None:
-                self._closer()
-            self._conn = self._closer = None
+            self._db.close()
 
     # Internals -----------------------------------------------------------------------------------
-
-    def _connection(self) -> sqlite3.Connection:
-        """One connection per process, used under the lock, closed with this object. After a fork the
-        child opens its own and leaves the inherited one alone, as SQLite requires."""
-        if self._conn is None or self._pid != os.getpid():
-            if self._closer is not None:
-                self._closer.detach()
-            conn = sqlite3.connect(
-                self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
-            )
-            conn.execute(f"PRAGMA busy_timeout={int(self.timeout * 1000)}")
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn, self._pid = conn, os.getpid()
-            self._closer = weakref.finalize(self, conn.close)
-        return self._conn
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """``BEGIN IMMEDIATE``: take the write lock up front, so a read-then-write cannot interleave."""
         with self._lock:
-            conn = self._connection()
+            conn = self._db.get()
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
