@@ -6,25 +6,15 @@ import itertools
 
 import pytest
 
-from llm_resolver import EmbeddingResponse
-from llm_resolver.llm.litellm_llm import LiteLLM
 from llm_resolver.testing import ProviderEmulator, Reply
 from tests.helpers import MakeLLM
+
+from .conftest import embed, embedding_requests
 
 pytestmark = pytest.mark.usefixtures("litellm_async_clients")
 
 # text-embedding-3-small in LiteLLM's bundled map.
 PRICE_PER_TOKEN = 2e-08
-
-
-async def embed(llm: LiteLLM, mode: str, texts: object, **options: object) -> EmbeddingResponse:
-    if mode == "sync":
-        return llm.embed(texts, **options)  # type: ignore[arg-type]
-    return await llm.aembed(texts, **options)  # type: ignore[arg-type]
-
-
-def embedding_requests(emu: ProviderEmulator) -> list[list[str]]:
-    return [r.body["input"] for r in emu.requests if r.kind == "embeddings" and r.body]
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])

@@ -16,7 +16,7 @@ from llm_resolver import (
 from llm_resolver.testing import Fault, ProviderEmulator, Reply
 from tests.helpers import MakeLLM
 
-from .test_embed_batching import embed, embedding_requests
+from .conftest import embed, embedding_requests
 
 pytestmark = pytest.mark.usefixtures("litellm_async_clients")
 
