@@ -354,6 +354,30 @@ def test_drop_mid_stream_truncates_a_json_body(emu: ProviderEmulator, target: Ta
         complete(emu, target)
 
 
+def test_end_mid_stream_ends_cleanly_and_litellm_does_not_notice(
+    emu: ProviderEmulator, target: Target
+) -> None:
+    """The body ends as if whole, without the provider's closing events; LiteLLM makes up the end."""
+    emu.script(Fault.end_mid_stream(after_chunks=1))
+    received: list[str] = []
+
+    drain(complete(emu, target, stream=True), received)
+
+    assert "".join(received) == "echo: "
+    assert emu.open_streams == 0
+
+
+def test_end_mid_stream_halves_a_json_body(emu: ProviderEmulator, target: Target) -> None:
+    emu.script(Fault.end_mid_stream())
+
+    with pytest.raises(
+        (litellm.APIConnectionError, litellm.InternalServerError, litellm.BadRequestError)
+    ) as caught:
+        complete(emu, target)
+
+    assert "(char " in str(caught.value)
+
+
 def test_malformed_json_body_fails_the_call(emu: ProviderEmulator, target: Target) -> None:
     emu.script(Fault.malformed())
 

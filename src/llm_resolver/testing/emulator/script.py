@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
-FaultKind = Literal["status", "slow", "drop", "drop_mid_stream", "malformed"]
+FaultKind = Literal["status", "slow", "drop", "drop_mid_stream", "end_mid_stream", "malformed"]
 _FAULT_KINDS: frozenset[str] = frozenset(get_args(FaultKind))
 
 CONTEXT_WINDOW = "context_length_exceeded"
@@ -58,8 +58,9 @@ class Fault:
     ``code`` names a provider-neutral reason (``"context_length_exceeded"`` or
     ``"content_policy_violation"``) each provider words its own way. ``"slow"`` then sends the default
     reply; ``"drop"`` closes the connection unanswered; ``"drop_mid_stream"`` sends ``after_chunks`` text
-    chunks of the default reply (half of a JSON body) and closes; ``"malformed"`` answers 200 with
-    undecodable JSON. ``headers`` are added to whatever is sent.
+    chunks of the default reply (half of a JSON body) and closes; ``"end_mid_stream"`` sends them and
+    then ends the response cleanly, without the provider's closing events (a proxy that cut the stream);
+    ``"malformed"`` answers 200 with undecodable JSON. ``headers`` are added to whatever is sent.
     """
 
     status: int | None = None
@@ -123,6 +124,10 @@ class Fault:
     @classmethod
     def drop_mid_stream(cls, after_chunks: int = 1) -> Fault:
         return cls(kind="drop_mid_stream", after_chunks=after_chunks)
+
+    @classmethod
+    def end_mid_stream(cls, after_chunks: int = 1) -> Fault:
+        return cls(kind="end_mid_stream", after_chunks=after_chunks)
 
     @classmethod
     def malformed(cls) -> Fault:

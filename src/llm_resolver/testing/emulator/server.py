@@ -151,7 +151,9 @@ class _Handler(BaseHTTPRequestHandler):
             case "drop":
                 self._hang_up()
             case "drop_mid_stream":
-                self._drop_mid_answer(fault, call)
+                self._part_of_answer(fault, call, cleanly=False)
+            case "end_mid_stream":
+                self._part_of_answer(fault, call, cleanly=True)
             case "malformed" if call.chat is not None and call.chat.stream:
                 self._send_stream(
                     call.route.chat.malformed_stream().events, 0.0, fault.headers, complete=True
@@ -159,16 +161,22 @@ class _Handler(BaseHTTPRequestHandler):
             case "malformed":
                 self._send_bytes(200, "application/json", _MALFORMED_JSON, fault.headers)
 
-    def _drop_mid_answer(self, fault: Fault, call: Call) -> None:
-        """Send part of a normal answer, then cut the connection so the client sees a broken body."""
+    def _part_of_answer(self, fault: Fault, call: Call, *, cleanly: bool) -> None:
+        """Send part of a normal answer; then end the body as if it were whole (``cleanly``), or cut the
+        connection so the client sees a broken body."""
         answer = render(self.server.state.default_reply, call, self.server.state, fault.after_chunks + 1)
         if answer.stream is not None:
             events = answer.stream.events[: answer.stream.prefix + fault.after_chunks]
-            self._send_stream(events, answer.chunk_delay, fault.headers, complete=False)
+            self._send_stream(events, answer.chunk_delay, fault.headers, complete=cleanly)
         else:
             payload = json.dumps(answer.body).encode()
-            self._send_bytes(200, "application/json", payload, fault.headers, cut_at=len(payload) // 2)
-        self._hang_up()
+            half = payload[: len(payload) // 2]
+            if cleanly:
+                self._send_bytes(200, "application/json", half, fault.headers)
+            else:
+                self._send_bytes(200, "application/json", payload, fault.headers, cut_at=len(half))
+        if not cleanly:
+            self._hang_up()
 
     def _pause(self, seconds: float) -> bool:
         """Wait ``seconds`` unless the server stops first (then hang up and return False)."""
