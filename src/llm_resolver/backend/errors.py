@@ -7,6 +7,7 @@ InternalServerError, a timeout as status 408; the response headers ride on ``lit
 from __future__ import annotations
 
 import email.utils
+import re
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -38,7 +39,10 @@ _CONNECTION_HINTS = (
     "all connection attempts failed",
     "readerror",
 )
-_MALFORMED_HINTS = ("jsondecodeerror", "expecting value", "invalid json", "unterminated string", "extra data")
+_MALFORMED_HINTS = ("jsondecodeerror", "invalid json")
+# Every message of Python's JSONDecodeError ends with this position, whatever wording LiteLLM puts
+# around it ("Unable to get json response", "Error converting to valid response block", ...).
+_JSON_ERROR_POSITION = re.compile(r"line \d+ column \d+ \(char \d+\)")
 
 
 def map_exception(exc: BaseException, model: str, secrets: Iterable[str] = ()) -> LLMError:
@@ -92,7 +96,7 @@ def map_exception(exc: BaseException, model: str, secrets: Iterable[str] = ()) -
             model=model,
             status_code=408,
         )
-    if any(h in text for h in _MALFORMED_HINTS):
+    if any(h in text for h in _MALFORMED_HINTS) or _JSON_ERROR_POSITION.search(text):
         return LLMResponseError(
             f"{model} sent a reply we could not parse; this is usually transient.{detail}",
             model=model,

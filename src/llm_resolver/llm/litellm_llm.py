@@ -16,7 +16,7 @@ from llm_resolver.catalog.context_fit import fit_targets, prompt_tokens
 from llm_resolver.catalog.model_catalog import ModelCatalog
 from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.embeddings import Embedder
-from llm_resolver.errors import LLMBadRequestError, LLMConnectionError, LLMError
+from llm_resolver.errors import LLMBadRequestError, LLMConnectionError, LLMError, LLMResponseError
 from llm_resolver.llm.checks import check_capabilities
 from llm_resolver.metering import InMemoryMeter, UsageEvent
 from llm_resolver.metering.events import EventOutcome
@@ -31,7 +31,7 @@ from llm_resolver.resilience.executor import CallPlan, run_async, run_sync
 from llm_resolver.resolution.scope import Scope
 from llm_resolver.streaming.assembler import StreamAssembler
 from llm_resolver.streaming.async_stream import AsyncChatStream
-from llm_resolver.streaming.session import OpenStream, close_async, close_sync
+from llm_resolver.streaming.session import CUT_MESSAGE, OpenStream, close_async, close_sync
 from llm_resolver.streaming.sync_stream import SyncChatStream
 from llm_resolver.tools.registry import select_tools
 from llm_resolver.types.context import CallContext
@@ -353,13 +353,15 @@ class LiteLLM:
 
 
 def _read_ahead_sync(session: OpenStream) -> None:
-    """Read until the first chunk the caller will see, so failures before it can be retried."""
+    """Read until the first chunk with content, so failures before it can be retried (chunks without
+    content, a finish reason alone, are held back with it)."""
     for raw in session.iterator:
         chunk = session.assembler.add(raw)
         if chunk is not None:
             session.buffered.append(chunk)
-            return
-    session.exhausted = True
+            if chunk.text or chunk.tool_calls:
+                return
+    _exhausted(session)
 
 
 async def _read_ahead_async(session: OpenStream) -> None:
@@ -367,5 +369,18 @@ async def _read_ahead_async(session: OpenStream) -> None:
         chunk = session.assembler.add(raw)
         if chunk is not None:
             session.buffered.append(chunk)
-            return
+            if chunk.text or chunk.tool_calls:
+                return
+    _exhausted(session)
+
+
+def _exhausted(session: OpenStream) -> None:
+    """A stream that ended before its first chunk; if the provider never finished it, nothing reached
+    the caller yet, so it is a retryable bad reply rather than an empty answer."""
     session.exhausted = True
+    if session.cut_short():
+        raise LLMResponseError(
+            f"{session.target.model}: {CUT_MESSAGE} before any content; this is usually transient",
+            model=session.target.model,
+            retryable=True,
+        )

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from llm_resolver.errors import LLMError
 from llm_resolver.streaming.base import StreamBase
-from llm_resolver.streaming.session import OpenStream, close_async, close_sync
+from llm_resolver.streaming.session import CUT_MESSAGE, OpenStream, close_async, close_sync
 from llm_resolver.types.responses import ChatChunk, ChatResponse
 
 # Close tasks started from __del__, kept referenced until done so they are not collected mid-close.
@@ -47,6 +47,9 @@ class AsyncChatStream(StreamBase):
             chunk = session.assembler.add(raw)
             if chunk is not None:
                 return chunk
+        if session.cut_short():
+            await self.aclose()
+            raise self._broken(session, EOFError(CUT_MESSAGE)) from None
         self._response = self._finish(session)
         await self.aclose()
         raise StopAsyncIteration

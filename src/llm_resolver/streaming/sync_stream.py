@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 from llm_resolver.errors import LLMError
 from llm_resolver.streaming.base import StreamBase
-from llm_resolver.streaming.session import OpenStream, close_sync
+from llm_resolver.streaming.session import CUT_MESSAGE, OpenStream, close_sync
 from llm_resolver.types.responses import ChatChunk, ChatResponse
 
 
@@ -49,6 +49,9 @@ class SyncChatStream(StreamBase):
             chunk = session.assembler.add(raw)
             if chunk is not None:
                 return chunk
+        if session.cut_short():
+            self.close()
+            raise self._broken(session, EOFError(CUT_MESSAGE)) from None
         self._response = self._finish(session)
         self.close()
         raise StopIteration
