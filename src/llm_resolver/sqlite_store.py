@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 import weakref
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class ProcessConnection:
@@ -27,12 +32,34 @@ class ProcessConnection:
             conn = sqlite3.connect(
                 self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
             )
-            conn.execute(f"PRAGMA busy_timeout={int(self.timeout * 1000)}")
-            conn.execute("PRAGMA journal_mode=WAL")
+            try:
+                self._when_unlocked(lambda: conn.execute("PRAGMA journal_mode=WAL"))
+            except BaseException:
+                conn.close()
+                raise
             conn.execute("PRAGMA synchronous=NORMAL")
             self._conn, self._pid = conn, os.getpid()
             self._closer = weakref.finalize(self, conn.close)
         return self._conn
+
+    def create(self, schema: str) -> None:
+        """Run ``schema`` (``CREATE … IF NOT EXISTS``); processes may open a new file at the same time."""
+        self._when_unlocked(lambda: self.get().executescript(schema))
+
+    def _when_unlocked(self, action: Callable[[], T]) -> T:
+        """Run ``action``, retrying "database is locked" within the timeout. Switching to WAL and
+        creating tables take locks for which SQLite returns busy at once rather than asking the busy
+        handler (to avoid deadlock), so two processes starting together need this."""
+        deadline = time.monotonic() + self.timeout
+        pause = 0.005
+        while True:
+            try:
+                return action()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
 
     def close(self) -> None:
         if self._closer is not None:

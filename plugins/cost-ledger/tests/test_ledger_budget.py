@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from llm_resolver_cost_ledger import Ledger
@@ -98,6 +99,27 @@ def test_two_processes_sharing_the_ledger_cannot_jointly_exceed_its_budget(
         children.append(
             (ready, subprocess.Popen([sys.executable, "-c", CHILD, *args], stdout=subprocess.PIPE, text=True))
         )
+    try:
+        reports = _run_together(children, go)
+    finally:
+        for _, proc in children:  # a failed start must not leave a child (and its pipe) behind
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate()
+
+    assert [r["other"] for r in reports] == [[], []]
+    ok = sum(r["ok"] for r in reports)
+    assert ok + sum(r["refused"] for r in reports) == 30
+    assert ok == provider_emulator.request_count()
+    ledger = Ledger(ledger_path)
+    assert ledger.spend(Scope(org="shared")) == pytest.approx(ok * cost(6, 20), rel=1e-12)
+    assert ledger.spend(Scope(org="shared")) <= budget
+    assert ok <= 12  # jointly; without the shared ledger each process would have run 12
+    assert ledger.reserved() == 0
+
+
+def _run_together(children: list[tuple[Path, subprocess.Popen[str]]], go: Path) -> list[dict[str, Any]]:
+    """Wait until every child is ready, release them at once, and collect their JSON reports."""
     deadline = time.monotonic() + 120
     while not all(ready.exists() for ready, _ in children):
         assert time.monotonic() < deadline, "the child processes did not start"
@@ -109,13 +131,4 @@ def test_two_processes_sharing_the_ledger_cannot_jointly_exceed_its_budget(
         out, _ = proc.communicate(timeout=120)
         assert proc.returncode == 0
         reports.append(json.loads(out.strip().splitlines()[-1]))
-
-    assert [r["other"] for r in reports] == [[], []]
-    ok = sum(r["ok"] for r in reports)
-    assert ok + sum(r["refused"] for r in reports) == 30
-    assert ok == provider_emulator.request_count()
-    ledger = Ledger(ledger_path)
-    assert ledger.spend(Scope(org="shared")) == pytest.approx(ok * cost(6, 20), rel=1e-12)
-    assert ledger.spend(Scope(org="shared")) <= budget
-    assert ok <= 12  # jointly; without the shared ledger each process would have run 12
-    assert ledger.reserved() == 0
+    return reports

@@ -48,7 +48,7 @@ class SQLiteCache:
         self._lock = threading.Lock()
         self._db = ProcessConnection(self.path, timeout)
         with self._lock:
-            self._db.get().executescript(_SCHEMA)
+            self._db.create(_SCHEMA)
 
     def get(self, key: str) -> bytes | None:
         now = self._clock()

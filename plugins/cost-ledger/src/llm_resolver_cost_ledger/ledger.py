@@ -73,7 +73,7 @@ class Ledger:
         self._lock = threading.Lock()
         self._db = ProcessConnection(self.path, timeout)
         with self._lock:
-            self._db.get().executescript(SCHEMA)
+            self._db.create(SCHEMA)
 
     def __repr__(self) -> str:
         return f"Ledger(path={str(self.path)!r})"
