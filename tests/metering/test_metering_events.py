@@ -44,6 +44,7 @@ def test_each_failed_attempt_and_the_success_reach_a_configured_meter(
     response = llm.complete("hi")
     events = meter_plugin.recorder.events
     assert [e.outcome for e in events] == ["error", "error", "ok"]
+    assert [e.error_type for e in events] == ["LLMServiceError", "LLMRateLimitError", None]
     assert {e.request_id for e in events} == {events[0].request_id}  # one call
     assert [e.cost_usd for e in events] == [0.0, 0.0, pytest.approx(gpt_4o_mini_cost(20, 4))]
     assert events[-1].usage == response.usage
@@ -93,6 +94,7 @@ async def test_a_broken_stream_bills_what_arrived(
             pass
     [event] = meter_plugin.recorder.events
     assert event.outcome == "error"
+    assert event.error_type == "LLMConnectionError"
     assert event.usage.prompt_tokens > 0
     assert event.usage.completion_tokens > 0
     assert event.cost_usd is not None

@@ -298,7 +298,9 @@ class LiteLLM:
             usage = session.assembler.usage or counted_usage(
                 session.target.model, req, session.assembler.text
             )
-            self._record(ctx, session.target, usage, price(session.target, usage), 0.0, "error")
+            self._record(
+                ctx, session.target, usage, price(session.target, usage), 0.0, "error", "LLMConnectionError"
+            )
             error = LLMConnectionError(
                 f"the stream from {session.target.model} broke after {len(session.assembler.text)} characters "
                 f"({type(exc).__name__}: {redact(str(exc), self._secrets)[:200]}); the partial text is on "
@@ -316,7 +318,7 @@ class LiteLLM:
         """One failed attempt, chat or embedding: metered (a zero-cost error event) and shown to on_error."""
         ctx.attempt_model = target.model
         ctx.attempt_number += 1
-        self._record(ctx, target, Usage(), 0.0, latency_s, "error")
+        self._record(ctx, target, Usage(), 0.0, latency_s, "error", type(error).__name__)
         self._notify("on_error", error=error, context=ctx)
 
     def _failed(self, error: LLMError, ctx: CallContext, plan: CallPlan) -> LLMError:
@@ -333,6 +335,7 @@ class LiteLLM:
         cost: float | None,
         latency: float,
         outcome: EventOutcome,
+        error_type: str | None = None,
     ) -> None:
         self._accounting.record(
             UsageEvent(
@@ -344,6 +347,7 @@ class LiteLLM:
                 cost_usd=cost,
                 latency_s=latency,
                 outcome=outcome,
+                error_type=error_type,
             )
         )
 

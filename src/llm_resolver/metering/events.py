@@ -23,3 +23,4 @@ class UsageEvent:
     latency_s: float
     outcome: EventOutcome
     timestamp: float = field(default_factory=time.time)
+    error_type: str | None = None  # the LLMError class of a failed attempt
