@@ -1,0 +1,14 @@
+"""The plugin: registers the ``otel`` meter, which an LLM's ``cost_meters`` names to be traced."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from llm_resolver import hookimpl
+from llm_resolver_otel.meter import OTelMeter
+
+
+@hookimpl
+def register_cost_meters(register: Callable[[str, Callable[..., Any]], None]) -> None:
+    register("otel", OTelMeter)
