@@ -1,0 +1,195 @@
+"""The aiohttp application: ``/v1/chat/completions`` (JSON and SSE), ``/v1/embeddings``, ``/v1/models``.
+
+Each name in the Dependencies spec is a model clients can ask for; the ``X-LLM-Scope`` header
+(``org/guild/agent``) picks the scope the LLM is resolved, metered and budgeted for. Every failure is
+an OpenAI-style JSON error, so OpenAI clients read it (and retry 429s and 5xx) as they would OpenAI's.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from llm_resolver import LLM, Dependencies, LLMError, Scope, aclose_clients
+from llm_resolver.redaction import redact
+from llm_resolver_openai_server import wire
+from llm_resolver_openai_server.errors import HttpError, Refused, from_llm_error, invalid_request
+
+log = logging.getLogger("llm_resolver_openai_server")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """``api_keys``: the bearer tokens clients must send (none: no authentication, for loopback only)."""
+
+    api_keys: tuple[str, ...] = ()
+    scope_header: str = "X-LLM-Scope"
+    max_body_bytes: int = 32 * 2**20
+
+    def __repr__(self) -> str:
+        return f"ServerSettings(api_keys=<{len(self.api_keys)} hidden>, scope_header={self.scope_header!r})"
+
+
+_DEPS = web.AppKey("dependencies", Dependencies)
+_SETTINGS = web.AppKey("settings", ServerSettings)
+
+
+def create_app(deps: Dependencies, settings: ServerSettings | None = None) -> web.Application:
+    """The application for ``deps``; every spec is validated now, so a bad one fails at start-up."""
+    for name in deps.specs:
+        deps.resolver(name)
+    app = web.Application(client_max_size=(settings or ServerSettings()).max_body_bytes, middlewares=[_guard])
+    app[_DEPS] = deps
+    app[_SETTINGS] = settings or ServerSettings()
+    app.router.add_get("/v1/models", _models)
+    app.router.add_post("/v1/chat/completions", _chat)
+    app.router.add_post("/v1/embeddings", _embeddings)
+    app.router.add_get("/healthz", _health)
+    app.on_shutdown.append(_close_clients)
+    return app
+
+
+@web.middleware
+async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Authentication first; then every failure becomes an OpenAI-style JSON error."""
+    settings = request.app[_SETTINGS]
+    if settings.api_keys and request.path != "/healthz" and not _authorised(request, settings):
+        return _error(
+            HttpError(
+                401,
+                "invalid_request_error",
+                "invalid_api_key",
+                "a valid API key is required: send Authorization: Bearer <key>",
+            )
+        )
+    try:
+        return await handler(request)
+    except Refused as exc:
+        return _error(exc.error)
+    except wire.WireError as exc:
+        return _error(invalid_request(str(exc), exc.param))
+    except LLMError as exc:
+        return _error(from_llm_error(exc))
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return _error(
+            HttpError(
+                exc.status, "invalid_request_error", None, f"{exc.reason}: {request.method} {request.path}"
+            )
+        )
+    except Exception as exc:
+        log.error(
+            "request %s %s failed: %s", request.method, request.path, redact(f"{type(exc).__name__}: {exc}")
+        )
+        return _error(HttpError(500, "server_error", None, "internal error; the server log has the details"))
+
+
+def _authorised(request: web.Request, settings: ServerSettings) -> bool:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    given = token.strip().encode()
+    # Compare with every key, always, so the time taken does not tell which prefix matched.
+    matches = [hmac.compare_digest(given, key.encode()) for key in settings.api_keys]
+    return scheme.lower() == "bearer" and any(matches)
+
+
+async def _models(request: web.Request) -> web.Response:
+    deps = request.app[_DEPS]
+    data = [
+        {"id": name, "object": "model", "created": 0, "owned_by": "llm-resolver"}
+        for name in sorted(deps.specs)
+    ]
+    return web.json_response({"object": "list", "data": data})
+
+
+async def _health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def _chat(request: web.Request) -> web.StreamResponse:
+    call = wire.chat_call(await _body(request))
+    llm = await _llm(request, call.model)
+    if not call.stream:
+        response = await llm.acomplete(call.request)
+        return web.json_response(wire.completion_body(response, call.model))
+    return await _stream(request, llm, call)
+
+
+async def _stream(request: web.Request, llm: LLM, call: wire.ChatCall) -> web.StreamResponse:
+    """Failures before the first chunk are plain HTTP errors; after it, an error event ends the stream."""
+    async with llm.astream(call.request) as stream:
+        chunks = aiter(stream)
+        try:
+            first = await anext(chunks)
+        except StopAsyncIteration:
+            first = None
+        out = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+        await out.prepare(request)
+        stream_id = wire.new_stream_id()
+        try:
+            if first is not None:
+                await _event(out, wire.chunk_body(first, call.model, stream_id, first=True))
+                async for chunk in chunks:
+                    await _event(out, wire.chunk_body(chunk, call.model, stream_id, first=False))
+            if call.include_usage:
+                await _event(out, wire.usage_chunk_body(stream.response, call.model, stream_id))
+            await out.write(b"data: [DONE]\n\n")
+        except LLMError as exc:
+            await _event(out, from_llm_error(exc).body())
+        except ConnectionError:
+            return out  # the client left: leaving the block closes the provider's stream too
+        await out.write_eof()
+        return out
+
+
+async def _embeddings(request: web.Request) -> web.Response:
+    model, texts = wire.embeddings_call(await _body(request))
+    llm = await _llm(request, model)
+    response = await llm.aembed(texts)
+    return web.json_response(wire.embeddings_body(response, model))
+
+
+async def _llm(request: web.Request, model: str) -> LLM:
+    deps, settings = request.app[_DEPS], request.app[_SETTINGS]
+    if model not in deps.specs:
+        known = ", ".join(sorted(deps.specs))
+        message = f"model {model!r} does not exist; this server has: {known}"
+        raise Refused(invalid_request(message, "model", status=404, code="model_not_found"))
+    header = request.headers.get(settings.scope_header, "")
+    try:
+        scope = Scope.parse(header) if header else Scope()
+    except ValueError as exc:
+        raise wire.WireError(f"{settings.scope_header}: {exc}", settings.scope_header) from None
+    llm = await deps.aget(model, scope)
+    if not isinstance(llm, LLM):
+        message = (
+            f"dependency {model!r} resolves to a {type(llm).__name__}, not an LLM; fix the server's spec"
+        )
+        raise Refused(HttpError(500, "server_error", "server_misconfigured", message))
+    return llm
+
+
+async def _body(request: web.Request) -> Any:
+    try:
+        return await request.json()
+    except json.JSONDecodeError as exc:
+        raise wire.WireError(f"the body is not valid JSON ({exc.msg} at char {exc.pos})") from None
+
+
+async def _event(out: web.StreamResponse, payload: dict[str, Any]) -> None:
+    await out.write(b"data: " + json.dumps(payload, separators=(",", ":")).encode() + b"\n\n")
+
+
+def _error(error: HttpError) -> web.Response:
+    return web.json_response(error.body(), status=error.status, headers=error.headers)
+
+
+async def _close_clients(app: web.Application) -> None:
+    await aclose_clients()

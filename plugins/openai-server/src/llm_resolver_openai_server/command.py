@@ -1,0 +1,56 @@
+"""``llm-resolver serve``: the OpenAI-compatible server for the models a Dependencies spec declares."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from llm_resolver import Dependencies, SpecError
+from llm_resolver_openai_server.app import ServerSettings, create_app
+
+KEYS_VAR = "LLM_RESOLVER_SERVER_KEYS"
+
+
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "serve",
+        help="serve a spec's LLMs over the OpenAI API",
+        description="Serve every dependency in --spec (YAML or JSON, name -> spec) as a model of an "
+        f"OpenAI-compatible API. Clients authenticate with a key from ${KEYS_VAR} (comma-separated); "
+        "without keys the server binds only to a loopback address.",
+    )
+    parser.add_argument("--spec", required=True, type=Path, help="the Dependencies file")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    keys = tuple(k.strip() for k in os.environ.get(KEYS_VAR, "").split(",") if k.strip())
+    if not keys and not _loopback(args.host):
+        raise SpecError(
+            f"refusing to serve on {args.host} without API keys; set {KEYS_VAR} or bind 127.0.0.1"
+        )
+    loader = Dependencies.from_json if args.spec.suffix == ".json" else Dependencies.from_yaml
+    deps = loader(args.spec)
+    app = create_app(deps, ServerSettings(api_keys=keys))
+    names = ", ".join(sorted(deps.specs))
+    sys.stdout.write(f"serving {names} on http://{args.host}:{args.port}/v1\n")
+    sys.stdout.flush()
+    web.run_app(app, host=args.host, port=args.port, print=None)
+    return 0
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,79 @@
+"""``llm-resolver serve``: the real console script serving a spec file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+from llm_resolver.cli import main
+from llm_resolver.testing import ProviderEmulator, Reply
+
+from .conftest import models
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_answers_from_the_spec_file(provider_emulator: ProviderEmulator, tmp_path: Path) -> None:
+    spec = tmp_path / "models.yaml"
+    spec.write_text(yaml.safe_dump(models(provider_emulator)))
+    port = free_port()
+    script = shutil.which("llm-resolver", path=str(Path(sys.executable).parent))
+    assert script is not None
+    env = {**os.environ, "LLM_RESOLVER_PLUGINS": "openai_server", "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    env.pop("LLM_RESOLVER_SERVER_KEYS", None)
+    server = subprocess.Popen(
+        [script, "serve", "--spec", str(spec), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert server.stdout is not None
+        assert server.stdout.readline().strip() == f"serving claude, support on http://127.0.0.1:{port}/v1"
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base}/healthz", timeout=1).raise_for_status()
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the server did not come up"
+                time.sleep(0.1)
+        provider_emulator.script(Reply(text="served"))
+        body = {"model": "support", "messages": [{"role": "user", "content": "hi"}]}
+        reply = httpx.post(f"{base}/v1/chat/completions", json=body, timeout=10).json()
+        assert reply["choices"][0]["message"]["content"] == "served"
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=30)
+    assert "Traceback" not in err
+
+
+def test_serve_refuses_an_open_address_without_keys(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LLM_RESOLVER_SERVER_KEYS", raising=False)
+    spec = tmp_path / "models.yaml"
+    spec.write_text("support: {class_name: litellm, properties: {model: openai/gpt-4o-mini}}\n")
+
+    code = main(["serve", "--spec", str(spec), "--host", "0.0.0.0"])
+
+    assert code == 2
+    assert (
+        "refusing to serve on 0.0.0.0 without API keys; set LLM_RESOLVER_SERVER_KEYS"
+        in capsys.readouterr().err
+    )

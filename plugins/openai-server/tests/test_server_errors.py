@@ -1,0 +1,221 @@
+"""What goes wrong, as an OpenAI client sees it: bad requests, keys, budgets, upstream faults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import openai
+import pytest
+from llm_resolver_openai_server import RunningServer, create_app
+
+from llm_resolver import Dependencies, SpecError
+from llm_resolver.testing import Fault, ProviderEmulator, Reply
+
+from .conftest import CLIENT_KEY, UPSTREAM_KEY, builtin_only, models
+
+HI = [{"role": "user", "content": "hi"}]
+
+
+def post(server: RunningServer, body: Any, **headers: str) -> httpx.Response:
+    content = body if isinstance(body, bytes) else None
+    return httpx.post(
+        f"{server.base_url}/chat/completions",
+        content=content,
+        json=None if content is not None else body,
+        headers=headers,
+        timeout=10,
+    )
+
+
+def error_of(response: httpx.Response) -> dict[str, Any]:
+    error: dict[str, Any] = response.json()["error"]
+    assert set(error) == {"message", "type", "code", "param"}
+    assert UPSTREAM_KEY not in response.text
+    return error
+
+
+@pytest.mark.parametrize(
+    ("body", "param", "says"),
+    [
+        (b"{not json", None, "not valid JSON"),
+        ({"model": "support"}, "messages", "messages must be a non-empty list"),
+        ({"messages": HI}, "model", "model is required"),
+        ({"model": "support", "messages": HI, "n": 2}, "n", "n must be 1"),
+        ({"model": "support", "messages": [{"role": "wizard", "content": "x"}]}, None, "role"),
+        (
+            {
+                "model": "support",
+                "messages": [{"role": "user", "content": [{"type": "deferred", "source": "/etc/passwd"}]}],
+            },
+            "messages[0].content[0].type",
+            "type 'deferred' is not taken",
+        ),
+        (
+            {
+                "model": "support",
+                "messages": [
+                    {
+                        "role": "user",
+                        "content": [{"type": "image_url", "image_url": {"url": "file:///etc/passwd"}}],
+                    }
+                ],
+            },
+            None,
+            "not a data URL or an http(s) URL",
+        ),
+    ],
+)
+def test_bad_requests_are_400_naming_what_to_fix(
+    server: RunningServer, provider_emulator: ProviderEmulator, body: Any, param: str | None, says: str
+) -> None:
+    response = post(server, body)
+
+    assert response.status_code == 400
+    error = error_of(response)
+    assert (error["type"], error["param"]) == ("invalid_request_error", param)
+    assert says in error["message"]
+    assert provider_emulator.request_count() == 0
+
+
+def test_an_unknown_model_is_404_listing_the_known_ones(client: openai.OpenAI) -> None:
+    with pytest.raises(openai.NotFoundError) as caught:
+        client.chat.completions.create(model="gpt-5", messages=HI)  # type: ignore[arg-type]
+    assert caught.value.code == "model_not_found"
+    assert "this server has: claude, support" in caught.value.message
+
+
+def test_a_bad_scope_header_is_400(server: RunningServer) -> None:
+    response = post(server, {"model": "support", "messages": HI}, **{"X-LLM-Scope": "a/b/c/d"})
+    assert response.status_code == 400
+    assert error_of(response)["param"] == "X-LLM-Scope"
+
+
+def test_unknown_paths_and_methods_answer_json(server: RunningServer) -> None:
+    missing = httpx.get(f"{server.base_url}/completions", timeout=10)
+    wrong_method = httpx.get(f"{server.base_url}/chat/completions", timeout=10)
+    assert (missing.status_code, wrong_method.status_code) == (404, 405)
+    assert "GET /v1/completions" in error_of(missing)["message"]
+    error_of(wrong_method)
+
+
+def test_an_upstream_rate_limit_is_a_429_with_retry_after(
+    server: RunningServer, provider_emulator: ProviderEmulator
+) -> None:
+    provider_emulator.script(Fault.rate_limit(retry_after=7))
+
+    response = post(server, {"model": "support", "messages": HI})
+
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "7"
+    assert error_of(response)["code"] == "rate_limit_exceeded"
+
+
+def test_the_providers_refusal_of_our_key_is_a_502(
+    server: RunningServer, provider_emulator: ProviderEmulator
+) -> None:
+    provider_emulator.script(Fault(status=401))
+
+    response = post(server, {"model": "support", "messages": HI})
+
+    assert response.status_code == 502
+    assert error_of(response)["code"] == "upstream_authentication"
+
+
+@pytest.mark.parametrize(
+    ("fault", "status", "code"),
+    [(Fault.server_error(503), 503, "upstream_error"), (Fault.server_error(500), 502, "upstream_error")],
+)
+def test_upstream_failures_are_5xx(
+    server: RunningServer, provider_emulator: ProviderEmulator, fault: Fault, status: int, code: str
+) -> None:
+    provider_emulator.script(fault)
+
+    response = post(server, {"model": "support", "messages": HI})
+
+    assert response.status_code == status
+    assert error_of(response)["code"] == code
+
+
+def test_a_context_window_error_keeps_its_openai_code(
+    client: openai.OpenAI, provider_emulator: ProviderEmulator
+) -> None:
+    provider_emulator.script(Fault(status=400, code="context_length_exceeded"))
+
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.chat.completions.create(model="support", messages=HI)  # type: ignore[arg-type]
+    assert caught.value.code == "context_length_exceeded"
+
+
+def test_a_spent_budget_is_insufficient_quota(provider_emulator: ProviderEmulator) -> None:
+    deps = Dependencies.from_dict(
+        models(provider_emulator, budget_usd=1e-9, max_tokens=10), plugins=builtin_only(), env={}
+    )
+
+    with (
+        RunningServer(create_app(deps)) as server,
+        openai.OpenAI(base_url=server.base_url, api_key="x", max_retries=0) as sdk,
+        pytest.raises(openai.RateLimitError) as caught,
+    ):
+        sdk.chat.completions.create(model="support", messages=HI)  # type: ignore[arg-type]
+    assert caught.value.code == "insufficient_quota"
+    assert provider_emulator.request_count() == 0
+
+
+def test_a_stream_that_breaks_ends_with_an_error_event(
+    server: RunningServer, provider_emulator: ProviderEmulator
+) -> None:
+    provider_emulator.script(Fault.drop_mid_stream(after_chunks=2))
+
+    response = post(server, {"model": "support", "messages": HI, "stream": True})
+
+    events = [line.removeprefix("data: ") for line in response.text.splitlines() if line.startswith("data: ")]
+    assert response.status_code == 200
+    assert "[DONE]" not in events
+    assert '"error"' in events[-1]
+    assert "upstream_unreachable" in events[-1]
+
+
+def test_a_stream_that_fails_before_its_first_chunk_is_a_plain_error(
+    server: RunningServer, provider_emulator: ProviderEmulator
+) -> None:
+    provider_emulator.script(Fault.server_error(503))
+
+    response = post(server, {"model": "support", "messages": HI, "stream": True})
+
+    assert response.status_code == 503
+    assert response.headers["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("header", [None, "Bearer wrong-key", f"Basic {CLIENT_KEY}", "Bearer"])
+def test_keys_are_required_when_configured(keyed_server: RunningServer, header: str | None) -> None:
+    headers = {"Authorization": header} if header else {}
+
+    response = post(keyed_server, {"model": "support", "messages": HI}, **headers)
+
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "invalid_api_key"
+    assert CLIENT_KEY not in response.text
+
+
+def test_the_right_key_gets_in_and_health_needs_none(
+    keyed_server: RunningServer, provider_emulator: ProviderEmulator
+) -> None:
+    provider_emulator.script(Reply(text="welcome"))
+    with openai.OpenAI(base_url=keyed_server.base_url, api_key=CLIENT_KEY, max_retries=0) as sdk:
+        assert (
+            sdk.chat.completions.create(model="support", messages=HI).choices[0].message.content == "welcome"
+        )  # type: ignore[arg-type]
+    assert httpx.get(keyed_server.base_url.removesuffix("/v1") + "/healthz", timeout=10).status_code == 200
+
+
+def test_a_bad_spec_fails_at_start_up(provider_emulator: ProviderEmulator) -> None:
+    broken = models(provider_emulator, timeout="soon")
+    with pytest.raises(SpecError, match="timeout"):
+        create_app(Dependencies.from_dict(broken, plugins=builtin_only(), env={}))
+
+
+def test_settings_never_show_their_keys() -> None:
+    from llm_resolver_openai_server import ServerSettings
+
+    assert CLIENT_KEY not in repr(ServerSettings(api_keys=(CLIENT_KEY,)))
