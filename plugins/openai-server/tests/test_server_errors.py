@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import openai
 import pytest
-from llm_resolver_openai_server import RunningServer, create_app
+from llm_resolver_openai_server import RunningServer, ServerSettings, create_app
 
 from llm_resolver import Dependencies, SpecError
 from llm_resolver.testing import Fault, ProviderEmulator, Reply
@@ -75,6 +75,15 @@ def test_bad_requests_are_400_naming_what_to_fix(
     error = error_of(response)
     assert (error["type"], error["param"]) == ("invalid_request_error", param)
     assert says in error["message"]
+    assert provider_emulator.request_count() == 0
+
+
+def test_a_body_over_the_limit_is_413(provider_emulator: ProviderEmulator, deps: Dependencies) -> None:
+    with RunningServer(create_app(deps, ServerSettings(max_body_bytes=1024))) as server:
+        response = post(server, {"model": "support", "messages": [{"role": "user", "content": "x" * 2048}]})
+
+    assert response.status_code == 413
+    assert error_of(response)["type"] == "invalid_request_error"
     assert provider_emulator.request_count() == 0
 
 
@@ -216,6 +225,4 @@ def test_a_bad_spec_fails_at_start_up(provider_emulator: ProviderEmulator) -> No
 
 
 def test_settings_never_show_their_keys() -> None:
-    from llm_resolver_openai_server import ServerSettings
-
     assert CLIENT_KEY not in repr(ServerSettings(api_keys=(CLIENT_KEY,)))

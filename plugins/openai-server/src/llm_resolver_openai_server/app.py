@@ -37,6 +37,7 @@ class ServerSettings:
         return f"ServerSettings(api_keys=<{len(self.api_keys)} hidden>, scope_header={self.scope_header!r})"
 
 
+_INTERNAL = HttpError(500, "server_error", None, "internal error; the server log has the details")
 _DEPS = web.AppKey("dependencies", Dependencies)
 _SETTINGS = web.AppKey("settings", ServerSettings)
 
@@ -89,7 +90,7 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         log.error(
             "request %s %s failed: %s", request.method, request.path, redact(f"{type(exc).__name__}: {exc}")
         )
-        return _error(HttpError(500, "server_error", None, "internal error; the server log has the details"))
+        return _error(_INTERNAL)
 
 
 def _authorised(request: web.Request, settings: ServerSettings) -> bool:
@@ -145,6 +146,9 @@ async def _stream(request: web.Request, llm: LLM, call: wire.ChatCall) -> web.St
             await _event(out, from_llm_error(exc).body())
         except ConnectionError:
             return out  # the client left: leaving the block closes the provider's stream too
+        except Exception as exc:  # the headers are sent: the error can only be an event now
+            log.error("stream for %s failed: %s", call.model, redact(f"{type(exc).__name__}: {exc}"))
+            await _event(out, _INTERNAL.body())
         await out.write_eof()
         return out
 
