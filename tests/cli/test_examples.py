@@ -23,6 +23,16 @@ EXPECTED = {
         "async review: Clear, but say who benefits. -> Resolvers give every agent a ready-to-use LLM.",
         "memoised per scope: True",
     ],
+    "tools_and_structured.py": [
+        "answer: 250 EUR is 270.0 USD today.",
+        "tool calls: ['rate', 'convert']",
+        "parsed: Quote(currency='USD', amount=270.0)",
+    ],
+    "openai_server.py": [
+        "reply: Your order ships today.",
+        "answered by: anthropic/claude-haiku-4-5 after 2 attempts",
+        "models: ['support']",
+    ],
 }
 
 
