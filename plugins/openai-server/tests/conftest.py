@@ -10,12 +10,13 @@ import openai
 import pytest
 from llm_resolver_openai_server import RunningServer, ServerSettings, create_app
 
-from llm_resolver import Dependencies
+from llm_resolver import Dependencies, Scope
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.testing import ProviderEmulator
 
 UPSTREAM_KEY = "sk-upstream-0123456789abcdef"
 CLIENT_KEY = "client-key-42"
+TENANT_KEY = "tenant-key-7"  # held to acme/support
 
 
 def models(emu: ProviderEmulator, **support: Any) -> dict[str, Any]:
@@ -72,5 +73,6 @@ def client(server: RunningServer) -> Iterator[openai.OpenAI]:
 
 @pytest.fixture
 def keyed_server(deps: Dependencies) -> Iterator[RunningServer]:
-    with RunningServer(create_app(deps, ServerSettings(api_keys=("other-key", CLIENT_KEY)))) as running:
+    keys = {"other-key": None, CLIENT_KEY: None, TENANT_KEY: Scope(org="acme", guild="support")}
+    with RunningServer(create_app(deps, ServerSettings(api_keys=keys))) as running:
         yield running

@@ -7,11 +7,10 @@ an OpenAI-style JSON error, so OpenAI clients read it (and retry 429s and 5xx) a
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -19,6 +18,7 @@ from aiohttp import web
 from llm_resolver import LLM, Dependencies, LLMError, Scope, aclose_clients
 from llm_resolver.redaction import redact
 from llm_resolver_openai_server import wire
+from llm_resolver_openai_server.access import Forbidden, Keys, holder, scope_for
 from llm_resolver_openai_server.errors import HttpError, Refused, from_llm_error, invalid_request
 
 log = logging.getLogger("llm_resolver_openai_server")
@@ -27,9 +27,10 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 @dataclass(frozen=True)
 class ServerSettings:
-    """``api_keys``: the bearer tokens clients must send (none: no authentication, for loopback only)."""
+    """``api_keys``: the bearer tokens clients must send, each mapped to the scope it is held to (None:
+    any scope); no keys means no authentication, for loopback only."""
 
-    api_keys: tuple[str, ...] = ()
+    api_keys: Keys = field(default_factory=dict)
     scope_header: str = "X-LLM-Scope"
     max_body_bytes: int = 32 * 2**20
 
@@ -38,6 +39,7 @@ class ServerSettings:
 
 
 _INTERNAL = HttpError(500, "server_error", None, "internal error; the server log has the details")
+_HELD: web.RequestKey[Scope | None] = web.RequestKey("held_scope")
 _DEPS = web.AppKey("dependencies", Dependencies)
 _SETTINGS = web.AppKey("settings", ServerSettings)
 
@@ -61,7 +63,9 @@ def create_app(deps: Dependencies, settings: ServerSettings | None = None) -> we
 async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Authentication first; then every failure becomes an OpenAI-style JSON error."""
     settings = request.app[_SETTINGS]
-    if settings.api_keys and request.path != "/healthz" and not _authorised(request, settings):
+    known, held = holder(request.headers.get("Authorization", ""), settings.api_keys)
+    request[_HELD] = held
+    if settings.api_keys and request.path != "/healthz" and not known:
         return _error(
             HttpError(
                 401,
@@ -74,6 +78,10 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request)
     except Refused as exc:
         return _error(exc.error)
+    except Forbidden as exc:
+        return _error(
+            HttpError(403, "permission_error", "scope_not_allowed", str(exc), settings.scope_header)
+        )
     except wire.WireError as exc:
         return _error(invalid_request(str(exc), exc.param))
     except LLMError as exc:
@@ -91,14 +99,6 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             "request %s %s failed: %s", request.method, request.path, redact(f"{type(exc).__name__}: {exc}")
         )
         return _error(_INTERNAL)
-
-
-def _authorised(request: web.Request, settings: ServerSettings) -> bool:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    given = token.strip().encode()
-    # Compare with every key, always, so the time taken does not tell which prefix matched.
-    matches = [hmac.compare_digest(given, key.encode()) for key in settings.api_keys]
-    return scheme.lower() == "bearer" and any(matches)
 
 
 async def _models(request: web.Request) -> web.Response:
@@ -166,9 +166,8 @@ async def _llm(request: web.Request, model: str) -> LLM:
         known = ", ".join(sorted(deps.specs))
         message = f"model {model!r} does not exist; this server has: {known}"
         raise Refused(invalid_request(message, "model", status=404, code="model_not_found"))
-    header = request.headers.get(settings.scope_header, "")
     try:
-        scope = Scope.parse(header) if header else Scope()
+        scope = scope_for(request.headers.get(settings.scope_header, ""), request[_HELD])
     except ValueError as exc:
         raise wire.WireError(f"{settings.scope_header}: {exc}", settings.scope_header) from None
     llm = await deps.aget(model, scope)

@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from llm_resolver import Dependencies, SpecError
+from llm_resolver_openai_server.access import parse_keys
 from llm_resolver_openai_server.app import ServerSettings, create_app
 
 KEYS_VAR = "LLM_RESOLVER_SERVER_KEYS"
@@ -22,7 +23,8 @@ def add_parser(commands: Any) -> None:
         "serve",
         help="serve a spec's LLMs over the OpenAI API",
         description="Serve every dependency in --spec (YAML or JSON, name -> spec) as a model of an "
-        f"OpenAI-compatible API. Clients authenticate with a key from ${KEYS_VAR} (comma-separated); "
+        f"OpenAI-compatible API. Clients authenticate with a key from ${KEYS_VAR} (comma-separated; "
+        "KEY=org/guild holds a key to that scope); "
         "without keys the server binds only to a loopback address.",
     )
     parser.add_argument("--spec", required=True, type=Path, help="the Dependencies file")
@@ -32,7 +34,7 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    keys = tuple(k.strip() for k in os.environ.get(KEYS_VAR, "").split(",") if k.strip())
+    keys = parse_keys(os.environ.get(KEYS_VAR, ""))
     if not keys and not _loopback(args.host):
         raise SpecError(
             f"refusing to serve on {args.host} without API keys; set {KEYS_VAR} or bind 127.0.0.1"

@@ -1,0 +1,56 @@
+"""Who may call, and for which scope. A key may be held to a scope (``KEY=org/guild/agent``): its
+requests are metered and budgeted there, and ``X-LLM-Scope`` may only narrow it, so one tenant can
+neither spend nor escape another's budget by naming a different scope."""
+
+from __future__ import annotations
+
+import hmac
+import re
+from collections.abc import Mapping
+
+from llm_resolver import Scope
+
+Keys = Mapping[str, Scope | None]
+_HELD = re.compile(r"^(?P<key>.+?)=(?P<scope>[^=]+)$")  # base64 padding (a trailing "=") is part of a key
+
+
+class Forbidden(Exception):
+    """A key asked for a scope outside the one it is held to."""
+
+
+def parse_keys(text: str) -> dict[str, Scope | None]:
+    """``key1,key2=acme,key3=acme/support``: comma-separated keys, each optionally held to a scope."""
+    keys: dict[str, Scope | None] = {}
+    for entry in (e.strip() for e in text.split(",")):
+        if not entry:
+            continue
+        held = _HELD.match(entry)
+        keys[held["key"] if held else entry] = Scope.parse(held["scope"]) if held else None
+    return keys
+
+
+def holder(authorization: str, keys: Keys) -> tuple[bool, Scope | None]:
+    """Whether ``Authorization: Bearer <key>`` names a key, and the scope that key is held to. Every key
+    is compared, in constant time, so the time taken does not tell which one matched."""
+    scheme, _, token = authorization.partition(" ")
+    given = token.strip().encode()
+    found, scope = False, None
+    for key, held in keys.items():
+        if hmac.compare_digest(given, key.encode()):
+            found, scope = True, held
+    return found and scheme.lower() == "bearer", scope
+
+
+def scope_for(header: str, held: Scope | None) -> Scope:
+    """The header's scope (missing parts: any), kept within ``held`` when the key is held to one."""
+    asked = Scope.parse(header) if header else Scope()
+    if held is None:
+        return asked
+    parts = []
+    for mine, theirs in zip(
+        (held.org, held.guild, held.agent), (asked.org, asked.guild, asked.agent), strict=True
+    ):
+        if mine != "*" and theirs not in ("*", mine):
+            raise Forbidden(f"this key may only use scopes under {held}, not {asked}")
+        parts.append(mine if mine != "*" else theirs)
+    return Scope(*parts)
