@@ -10,6 +10,10 @@ import pytest
 
 from llm_resolver.sqlite_store import ProcessConnection
 
+# Forking is the point here (workers of a pre-fork server); Python 3.12+ warns when other threads
+# (LiteLLM's, from earlier tests) exist. These children touch no thread-held state.
+pytestmark = pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+
 SCHEMA = "CREATE TABLE IF NOT EXISTS hits (pid INTEGER NOT NULL);"
 WORKERS = 16
 
