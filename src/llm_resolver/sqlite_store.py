@@ -24,11 +24,16 @@ class ProcessConnection:
         self._conn: sqlite3.Connection | None = None
         self._pid = -1
         self._closer: weakref.finalize[[], ProcessConnection] | None = None
+        self._inherited: list[sqlite3.Connection] = []
 
     def get(self) -> sqlite3.Connection:
         if self._conn is None or self._pid != os.getpid():
             if self._closer is not None:
                 self._closer.detach()
+            if self._conn is not None:
+                # Inherited from the parent: closing it here could checkpoint and remove the WAL file
+                # under the parent's feet, so the child keeps it referenced and never touches it.
+                self._inherited.append(self._conn)
             conn = sqlite3.connect(
                 self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
             )

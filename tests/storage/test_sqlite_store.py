@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,7 @@ def test_workers_opening_a_new_file_together_all_get_in(tmp_path: Path, round_: 
 
     assert failures == []
     assert [w.exitcode for w in workers] == [0] * WORKERS
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         assert conn.execute("SELECT COUNT(*) FROM hits").fetchone()[0] == WORKERS
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 

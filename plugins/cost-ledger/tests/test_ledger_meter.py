@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,7 @@ def test_calls_are_recorded_and_survive_a_restart(
     reopened = Ledger(ledger_path)  # as a new process would
     assert reopened.spend(ACME) == pytest.approx(response.cost_usd)
     assert reopened.spend(Scope(org="globex")) == 0
-    with sqlite3.connect(ledger_path) as conn:
+    with closing(sqlite3.connect(ledger_path)) as conn:
         rows = conn.execute(
             "SELECT scope, outcome, prompt_tokens, cost_usd FROM events ORDER BY id"
         ).fetchall()
