@@ -364,7 +364,6 @@ def test_end_mid_stream_ends_cleanly_and_litellm_does_not_notice(
     drain(complete(emu, target, stream=True), received)
 
     assert "".join(received) == "echo: "
-    assert emu.open_streams == 0
 
 
 def test_end_mid_stream_halves_a_json_body(emu: ProviderEmulator, target: Target) -> None:
