@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from llm_resolver.cli import main
-from llm_resolver.testing import ProviderEmulator, Reply
+from llm_resolver.testing import Fault, ProviderEmulator, Reply
 
 from .conftest import models
 
@@ -53,14 +53,17 @@ def test_serve_answers_from_the_spec_file(provider_emulator: ProviderEmulator, t
             except httpx.TransportError:
                 assert time.monotonic() < deadline, "the server did not come up"
                 time.sleep(0.1)
-        provider_emulator.script(Reply(text="served"))
+        provider_emulator.script(Fault.server_error(503), Reply(text="served"))
         body = {"model": "support", "messages": [{"role": "user", "content": "hi"}]}
+        failed = httpx.post(f"{base}/v1/chat/completions", json=body, timeout=10)
         reply = httpx.post(f"{base}/v1/chat/completions", json=body, timeout=10).json()
+        assert failed.status_code == 503
         assert reply["choices"][0]["message"]["content"] == "served"
     finally:
         server.terminate()
-        _, err = server.communicate(timeout=30)
+        out, err = server.communicate(timeout=30)
     assert "Traceback" not in err
+    assert "Give Feedback" not in out + err  # LiteLLM's banner for the 503 was dropped
 
 
 def test_serve_refuses_an_open_address_without_keys(

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from llm_resolver import Dependencies, SpecError
+from llm_resolver.cli.stray_output import answer_stdout
 from llm_resolver_openai_server.access import parse_keys
 from llm_resolver_openai_server.app import ServerSettings, create_app
 
@@ -43,9 +43,10 @@ def run(args: argparse.Namespace) -> int:
     deps = loader(args.spec)
     app = create_app(deps, ServerSettings(api_keys=keys))
     names = ", ".join(sorted(deps.specs))
-    sys.stdout.write(f"serving {names} on http://{args.host}:{args.port}/v1\n")
-    sys.stdout.flush()
-    web.run_app(app, host=args.host, port=args.port, print=None)
+    with answer_stdout() as out:  # LiteLLM's error banner must not fill the server's stdout
+        out.write(f"serving {names} on http://{args.host}:{args.port}/v1\n")
+        out.flush()
+        web.run_app(app, host=args.host, port=args.port, print=None)
     return 0
 
 
