@@ -44,9 +44,13 @@ def run(args: argparse.Namespace) -> int:
     app = create_app(deps, ServerSettings(api_keys=keys))
     names = ", ".join(sorted(deps.specs))
     with answer_stdout() as out:  # LiteLLM's error banner must not fill the server's stdout
-        out.write(f"serving {names} on http://{args.host}:{args.port}/v1\n")
-        out.flush()
-        web.run_app(app, host=args.host, port=args.port, print=None)
+
+        def listening(_: str) -> None:
+            """Called once the socket is bound: a supervisor reading this line may send requests."""
+            out.write(f"serving {names} on http://{args.host}:{args.port}/v1\n")
+            out.flush()
+
+        web.run_app(app, host=args.host, port=args.port, print=listening)
     return 0
 
 
