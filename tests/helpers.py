@@ -11,6 +11,12 @@ from llm_resolver.resilience.clock import SYSTEM_CLOCK, Clock
 from llm_resolver.resilience.cooldown import Cooldowns
 
 MODES = ("complete", "acomplete", "stream", "astream")
+# Each wire format: a model of it, and the ProviderEmulator attribute holding its api_base.
+PROVIDERS = {
+    "openai": ("openai/gpt-4o-mini", "openai_base"),
+    "anthropic": ("anthropic/claude-haiku-4-5", "anthropic_base"),
+    "gemini": ("gemini/gemini-2.5-flash", "gemini_base"),
+}
 MakeLLM = Callable[..., LiteLLM]
 
 

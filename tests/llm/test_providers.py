@@ -8,13 +8,13 @@ from llm_resolver import ChatResponse, LiteLLMResolver
 from llm_resolver.backend.loader import litellm
 from llm_resolver.llm.litellm_llm import LiteLLM
 from llm_resolver.testing import ProviderEmulator, Reply
+from tests.helpers import MODES, PROVIDERS
 
-PROVIDERS = {
-    "openai": ("openai/gpt-4o-mini", "openai_base", "/v1/chat/completions"),
-    "anthropic": ("anthropic/claude-haiku-4-5", "anthropic_base", "/v1/messages"),
-    "gemini": ("gemini/gemini-2.5-flash", "gemini_base", "/v1beta/models/gemini-2.5-flash"),
+PATHS = {
+    "openai": "/v1/chat/completions",
+    "anthropic": "/v1/messages",
+    "gemini": "/v1beta/models/gemini-2.5-flash",
 }
-MODES = ("complete", "acomplete", "stream", "astream")
 
 
 async def _call(llm: LiteLLM, mode: str) -> ChatResponse:
@@ -37,7 +37,7 @@ async def _call(llm: LiteLLM, mode: str) -> ChatResponse:
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("provider", PROVIDERS)
 async def test_text_usage_and_cost(provider_emulator: ProviderEmulator, provider: str, mode: str) -> None:
-    model, base, path = PROVIDERS[provider]
+    (model, base), path = PROVIDERS[provider], PATHS[provider]
     llm = LiteLLMResolver(
         model=model, api_base=getattr(provider_emulator, base), api_key="k", env={}
     ).get_or_resolve()

@@ -11,15 +11,9 @@ import pytest
 from llm_resolver import LLMConnectionError, LLMResponseError
 from llm_resolver.llm.litellm_llm import LiteLLM
 from llm_resolver.testing import Fault, ProviderEmulator
-from tests.helpers import MakeLLM, call
+from tests.helpers import PROVIDERS, MakeLLM, call
 
 pytestmark = pytest.mark.usefixtures("litellm_async_clients")
-
-PROVIDERS = {
-    "openai": ("openai/gpt-4o-mini", "openai_base"),
-    "anthropic": ("anthropic/claude-haiku-4-5", "anthropic_base"),
-    "gemini": ("gemini/gemini-2.5-flash", "gemini_base"),
-}
 
 
 def _llm(make_llm: MakeLLM, emu: ProviderEmulator, provider: str, **settings: object) -> LiteLLM:

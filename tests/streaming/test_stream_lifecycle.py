@@ -11,12 +11,8 @@ import pytest
 from llm_resolver import LiteLLMResolver, LLMConnectionError
 from llm_resolver.llm.litellm_llm import LiteLLM
 from llm_resolver.testing import ProviderEmulator, Reply
+from tests.helpers import PROVIDERS
 
-PROVIDERS = [
-    ("openai/gpt-4o-mini", "openai_base"),
-    ("anthropic/claude-haiku-4-5", "anthropic_base"),
-    ("gemini/gemini-2.5-flash", "gemini_base"),
-]
 LONG = Reply(text=" ".join(f"w{i}" for i in range(60)), chunks=60, chunk_delay=0.1)
 
 
@@ -33,7 +29,7 @@ def _wait_until(condition: Callable[[], bool], seconds: float = 3.0) -> bool:
     return condition()
 
 
-@pytest.mark.parametrize(("model", "base"), PROVIDERS)
+@pytest.mark.parametrize(("model", "base"), PROVIDERS.values())
 def test_closing_a_sync_stream_hangs_up(provider_emulator: ProviderEmulator, model: str, base: str) -> None:
     provider_emulator.script(LONG)
     stream = _llm(provider_emulator, model, base).stream("go")
@@ -50,7 +46,7 @@ def test_closing_a_sync_stream_hangs_up(provider_emulator: ProviderEmulator, mod
         _ = stream.response
 
 
-@pytest.mark.parametrize(("model", "base"), PROVIDERS)
+@pytest.mark.parametrize(("model", "base"), PROVIDERS.values())
 def test_a_dropped_sync_stream_hangs_up_when_collected(
     provider_emulator: ProviderEmulator, model: str, base: str
 ) -> None:
@@ -66,7 +62,7 @@ def test_a_dropped_sync_stream_hangs_up_when_collected(
 
 
 @pytest.mark.usefixtures("litellm_async_clients")
-@pytest.mark.parametrize(("model", "base"), PROVIDERS)
+@pytest.mark.parametrize(("model", "base"), PROVIDERS.values())
 async def test_leaving_an_async_stream_block_hangs_up(
     provider_emulator: ProviderEmulator, model: str, base: str
 ) -> None:
