@@ -205,7 +205,7 @@ class VetoMeter:
         pass
 
     def reserve(self, reservation: Reservation) -> None:
-        raise budget_exceeded(reservation, spent_usd=0.5, held_usd=0.0)
+        raise budget_exceeded(reservation, reservation.budgets[0], spent_usd=0.5, held_usd=0.0)
 
     def settle(self, reservation: Reservation, cost_usd: float) -> None:
         raise AssertionError("a vetoed reservation is never settled")

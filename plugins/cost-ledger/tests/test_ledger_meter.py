@@ -16,7 +16,7 @@ import pytest
 from llm_resolver_cost_ledger import LEDGER_VAR, Ledger, default_ledger_path
 
 from llm_resolver import LiteLLMResolver, LLMBudgetExceededError, Scope, SpecError
-from llm_resolver.metering import Reservation, UsageEvent
+from llm_resolver.metering import Budget, Reservation, UsageEvent
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.testing import Fault, ProviderEmulator, Reply
 from llm_resolver.types.responses import Usage
@@ -42,7 +42,11 @@ def event(
 
 def reservation(estimate: float, budget: float, scope: Scope = ACME) -> Reservation:
     return Reservation(
-        scope=scope, model="openai/gpt-4o-mini", request_id="r", estimate_usd=estimate, budget_usd=budget
+        scope=scope,
+        model="openai/gpt-4o-mini",
+        request_id="r",
+        estimate_usd=estimate,
+        budgets=(Budget(scope, budget),),
     )
 
 
@@ -86,9 +90,9 @@ def test_holds_count_against_the_budget_until_settled(ledger_path: Path) -> None
 
 def test_holds_of_a_process_that_died_are_dropped_when_they_would_block(ledger_path: Path) -> None:
     script = (
-        "import sys; from llm_resolver import Scope; from llm_resolver.metering import Reservation; "
+        "import sys; from llm_resolver import Scope; from llm_resolver.metering import Budget, Reservation; "
         "from llm_resolver_cost_ledger import Ledger; "
-        "Ledger(sys.argv[1]).reserve(Reservation(Scope(org='acme'), 'm', 'r', 0.9, 1.0))"
+        "Ledger(sys.argv[1]).reserve(Reservation(Scope(org='acme'), 'm', 'r', 0.9, (Budget(Scope(org='acme'), 1.0),)))"
     )
     subprocess.run([sys.executable, "-c", script, str(ledger_path)], check=True, timeout=60)
     ledger = Ledger(ledger_path)

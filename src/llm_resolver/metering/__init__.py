@@ -3,9 +3,10 @@
 from llm_resolver.metering.events import UsageEvent
 from llm_resolver.metering.memory import InMemoryMeter, MeterTotals
 from llm_resolver.metering.meters import BudgetMeter, CostMeter, Metering
-from llm_resolver.metering.reservation import Reservation, budget_exceeded
+from llm_resolver.metering.reservation import Budget, Reservation, budget_exceeded
 
 __all__ = [
+    "Budget",
     "BudgetMeter",
     "CostMeter",
     "InMemoryMeter",

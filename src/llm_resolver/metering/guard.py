@@ -23,7 +23,7 @@ from llm_resolver.errors import LLMBadRequestError, LLMError
 from llm_resolver.metering.estimate import estimate_usd
 from llm_resolver.metering.events import UsageEvent
 from llm_resolver.metering.meters import BudgetMeter
-from llm_resolver.metering.reservation import Reservation
+from llm_resolver.metering.reservation import Budget, Reservation
 from llm_resolver.metering.services import CallServices
 from llm_resolver.metering.settings import budget_parts
 from llm_resolver.metering.usage import counted_usage
@@ -170,7 +170,7 @@ class CallGuard:
             estimate_usd=estimate_usd(
                 self.acct.targets, self.req, self.acct.config, self.acct.completion_tokens
             ),
-            budget_usd=budget,
+            budgets=(Budget(self.acct.scope, budget),),
         )
         self.acct.opened(self)
         try:

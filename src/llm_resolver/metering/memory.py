@@ -69,8 +69,9 @@ class InMemoryMeter:
         with self._lock:
             spent = sum(t.cost_usd for (s, _), t in self._totals.items() if s == scope)
             held = self._held.get(scope, 0.0)
-            if not fits(reservation, spent, held):
-                raise budget_exceeded(reservation, spent, held)
+            for budget in reservation.budgets:
+                if not fits(reservation, budget, spent, held):
+                    raise budget_exceeded(reservation, budget, spent, held)
             self._held[scope] = held + reservation.estimate_usd
 
     def settle(self, reservation: Reservation, cost_usd: float) -> None:

@@ -114,10 +114,11 @@ class Ledger:
         with self._transaction() as conn:
             conn.execute("DELETE FROM holds WHERE expires_at <= ?", (now,))
             spent, held = self._standing(conn, scope)
-            if not fits(reservation, spent, held) and self._drop_dead_holds(conn, scope):
+            budget = reservation.budgets[0]
+            if not fits(reservation, budget, spent, held) and self._drop_dead_holds(conn, scope):
                 spent, held = self._standing(conn, scope)
-            if not fits(reservation, spent, held):
-                raise budget_exceeded(reservation, spent, held)
+            if not fits(reservation, budget, spent, held):
+                raise budget_exceeded(reservation, budget, spent, held)
             conn.execute(
                 "INSERT INTO holds (id, scope, usd, host, pid, expires_at) VALUES (?,?,?,?,?,?)",
                 (
