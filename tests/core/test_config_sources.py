@@ -173,8 +173,8 @@ timeout: ${TIMEOUT:-12.5}
 api_base: http://${HOST}:${PORT:-8080}/v1
 provider_options:
   user: "$${NOT_A_VAR}"
-  empty_default: "${UNSET:-}"
-  nested: ["${PROVIDER}", {deep: "${HOST}"}]
+  prompt_cache_key: "${UNSET:-}"
+  safety_settings: [{category: "${PROVIDER}", threshold: "${HOST}"}]
 """,
     )
     config = build_config({}, {"LLM_RESOLVER_CONFIG": path, "PROVIDER": "openai", "HOST": "127.0.0.1"})
@@ -183,8 +183,8 @@ provider_options:
     assert config.api_base == "http://127.0.0.1:8080/v1"
     assert config.provider_options == {
         "user": "${NOT_A_VAR}",
-        "empty_default": "",
-        "nested": ["openai", {"deep": "127.0.0.1"}],
+        "prompt_cache_key": "",
+        "safety_settings": [{"category": "openai", "threshold": "127.0.0.1"}],
     }
 
 

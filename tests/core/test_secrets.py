@@ -59,14 +59,14 @@ def dumps(model: Any) -> list[Any]:
 
 def test_config_never_shows_its_secrets() -> None:
     config = LiteLLMConfig.model_validate(
-        secret_properties(provider_options={"aws_secret_access_key": PLAIN_SECRET, "region": "eu"})
+        secret_properties(provider_options={"aws_secret_access_key": PLAIN_SECRET, "aws_region_name": "eu"})
     )
     assert_clean(*dumps(config))
     # The values are still there for the call itself.
     assert config.api_key is not None
     assert config.api_key.get_secret_value() == OPENAI_KEY
     assert config.provider_options["aws_secret_access_key"] == PLAIN_SECRET
-    assert config.model_dump()["provider_options"]["region"] == "eu"  # only secrets are masked
+    assert config.model_dump()["provider_options"]["aws_region_name"] == "eu"  # only secrets are masked
     assert set(config.secret_values()) == set(SECRETS)
 
 

@@ -20,9 +20,11 @@ from tests.helpers import MakeLLM
         ({"a": 1}, {}, "not a dict"),
         (["a"], {"dimension": 3}, "unknown embed option(s) ['dimension']"),
         (["a"], {"dimensions": 0}, "dimensions must be a positive int"),
-        (["a"], {"deadline": -1}, "deadline must be a positive number"),
+        (["a"], {"deadline": -1}, "deadline must be a finite positive number"),
+        (["a"], {"deadline": float("nan")}, "deadline must be a finite positive number"),
+        (["a"], {"provider_options": {"api_base": "http://x"}}, "api_base is set by the library"),
         (["a"], {"model": ""}, "model must be a model name"),
-        (["a"], {"provider_options": "x"}, "provider_options must be a mapping"),
+        (["a"], {"provider_options": "x"}, "provider_options: must be a mapping"),
     ],
 )
 def test_bad_input_is_refused_before_any_request(

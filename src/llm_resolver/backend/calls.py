@@ -15,8 +15,12 @@ _SAMPLING = ("temperature", "top_p", "max_tokens", "frequency_penalty", "presenc
 def chat_kwargs(
     target: Target, request: ChatRequest, config: LiteLLMConfig, *, timeout: float, stream: bool
 ) -> dict[str, Any]:
-    """Everything LiteLLM needs for one attempt; its and the provider SDK's retries are switched off."""
-    kw: dict[str, Any] = {
+    """Everything LiteLLM needs for one attempt; its and the provider SDK's retries are switched off.
+
+    Provider options (validated against an allow-list where they entered) go in first, so nothing
+    in them could override the endpoint, credentials, timeout or retries set after them."""
+    kw: dict[str, Any] = {**config.provider_options, **request.provider_options}
+    kw |= {
         "model": target.model,
         "messages": request.messages_openai(),
         "timeout": timeout,
@@ -40,8 +44,6 @@ def chat_kwargs(
         # LiteLLM 1.106 imports the optional `mcp` package whenever tools are passed (to look for MCP
         # gateway tools) and fails without it; this is its own per-call opt-out.
         kw["_skip_mcp_handler"] = True
-    kw.update(config.provider_options)
-    kw.update(request.provider_options)
     if stream:
         kw["stream"] = True
         kw["stream_options"] = {"include_usage": True}
@@ -92,8 +94,7 @@ def embedding_kwargs(
         "max_retries": NO_SDK_RETRIES,
     }
     kw.update(endpoint_kwargs(target))
-    kw.update(options)
-    return kw
+    return {**options, **kw}
 
 
 def embed_once(kwargs: dict[str, Any]) -> Any:

@@ -21,6 +21,8 @@ from pydantic import (
 from llm_resolver.cache.settings import check_cache_setting
 from llm_resolver.metering.settings import BudgetConfig, check_meter_entry
 from llm_resolver.redaction import MASK, find_secrets, mask_secrets
+from llm_resolver.types.limits import MaxTokens, NonNegative, Penalty, Seconds, Temperature, TopP
+from llm_resolver.types.options import ConfigProviderOptions, check_provider_options
 
 
 def check_api_base(value: str | None) -> str | None:
@@ -34,12 +36,12 @@ class RetryConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    initial_wait: float = Field(0.5, ge=0, description="first backoff, doubled each retry, with jitter")
-    max_wait: float = Field(8.0, ge=0, description="cap on one backoff")
-    retry_after_cap: float = Field(30.0, ge=0, description="longest Retry-After we honour before moving on")
-    jitter: float = Field(0.25, ge=0, le=1, description="fraction of each wait randomised")
+    initial_wait: NonNegative = Field(0.5, description="first backoff, doubled each retry, with jitter")
+    max_wait: NonNegative = Field(8.0, description="cap on one backoff")
+    retry_after_cap: NonNegative = Field(30.0, description="longest Retry-After we honour before moving on")
+    jitter: NonNegative = Field(0.25, le=1, description="fraction of each wait randomised")
     cooldown_after: int = Field(3, ge=1, description="consecutive failures before a model is cooled down")
-    cooldown_s: float = Field(30.0, ge=0, description="how long a cooled-down model is skipped")
+    cooldown_s: NonNegative = Field(30.0, description="how long a cooled-down model is skipped")
     fallback_on_content_policy: bool = False
 
 
@@ -76,10 +78,10 @@ class FallbackModel(_Endpoint):
     api_base: str | None = None
     api_version: str | None = None
     organization: str | None = None
-    timeout: float | None = Field(None, gt=0)
+    timeout: Seconds | None = None
     max_retries: int | None = Field(None, ge=0, le=20)
-    input_cost_per_token: float | None = Field(None, ge=0)
-    output_cost_per_token: float | None = Field(None, ge=0)
+    input_cost_per_token: NonNegative | None = None
+    output_cost_per_token: NonNegative | None = None
     extra_headers: dict[str, SecretStr] = Field(default_factory=dict)
 
 
@@ -109,7 +111,7 @@ _FREE_FORM = ("provider_options", "cache", "cost_meters")
 
 # budget_usd: a number, or a mapping with the limit and reservation settings (docs/costs.md).
 BudgetEntry = Annotated[
-    Annotated[float, Field(ge=0), Tag(NAME_TAG)] | Annotated[BudgetConfig, Tag(MAPPING_TAG)],
+    Annotated[NonNegative, Tag(NAME_TAG)] | Annotated[BudgetConfig, Tag(MAPPING_TAG)],
     Discriminator(lambda v: MAPPING_TAG if isinstance(v, dict | BudgetConfig) else NAME_TAG),
 ]
 MeterEntry = Annotated[str | dict[str, Any], BeforeValidator(check_meter_entry)]
@@ -123,8 +125,8 @@ class ModelInfoConfig(BaseModel):
 
     max_input_tokens: int | None = Field(None, gt=0)
     max_output_tokens: int | None = Field(None, gt=0)
-    input_cost_per_token: float | None = Field(None, ge=0)
-    output_cost_per_token: float | None = Field(None, ge=0)
+    input_cost_per_token: NonNegative | None = None
+    output_cost_per_token: NonNegative | None = None
     supports_vision: bool | None = None
     supports_tools: bool | None = None
     supports_response_schema: bool | None = None
@@ -133,35 +135,35 @@ class ModelInfoConfig(BaseModel):
 class LiteLLMConfig(_Endpoint):
     """Every setting of the built-in resolver; secrets never show in a repr or a dump."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
     model: str = Field(min_length=1)
     api_key: SecretStr | None = None
     api_base: str | None = None
     api_version: str | None = None
     organization: str | None = None
-    timeout: float = Field(60.0, gt=0, description="seconds per attempt")
-    deadline: float | None = Field(
-        None, gt=0, description="seconds for the whole call, retries and fallbacks"
-    )
+    timeout: Seconds = Field(60.0, description="seconds per attempt")
+    deadline: Seconds | None = Field(None, description="seconds for the whole call, retries and fallbacks")
     max_retries: int = Field(2, ge=0, le=20, description="retries per model after the first attempt")
     fallback_models: list[FallbackEntry] = Field(default_factory=list)
-    temperature: float | None = Field(None, ge=0, le=2)
-    top_p: float | None = Field(None, ge=0, le=1)
-    max_tokens: int | None = Field(None, gt=0)
-    frequency_penalty: float | None = Field(None, ge=-2, le=2)
-    presence_penalty: float | None = Field(None, ge=-2, le=2)
+    temperature: Temperature | None = None
+    top_p: TopP | None = None
+    max_tokens: MaxTokens | None = None
+    frequency_penalty: Penalty | None = None
+    presence_penalty: Penalty | None = None
     extra_headers: dict[str, SecretStr] = Field(default_factory=dict)
     tools: list[str] = Field(default_factory=list)
     cost_meters: list[MeterEntry] = Field(default_factory=list)
     budget_usd: BudgetEntry | None = None
     cache: CacheSetting = None
-    provider_options: dict[str, Any] = Field(default_factory=dict)
+    provider_options: Annotated[
+        dict[str, Any], BeforeValidator(lambda v: check_provider_options(v, ConfigProviderOptions))
+    ] = Field(default_factory=dict, description="provider parameters sent with every chat request")
     retry: RetryConfig = Field(default_factory=RetryConfig)
-    input_cost_per_token: float | None = Field(
-        None, ge=0, description="price for models LiteLLM cannot price"
+    input_cost_per_token: NonNegative | None = Field(
+        None, description="price for models LiteLLM cannot price"
     )
-    output_cost_per_token: float | None = Field(None, ge=0)
+    output_cost_per_token: NonNegative | None = None
     model_info: dict[str, ModelInfoConfig] = Field(
         default_factory=dict, description="model -> limits, prices, capabilities; bare fields mean `model`"
     )

@@ -6,8 +6,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic_core import PydanticCustomError
+
 from llm_resolver.config.models import FallbackModel
 from llm_resolver.errors import LLMBadRequestError
+from llm_resolver.types.limits import check_seconds
+from llm_resolver.types.options import EmbeddingProviderOptions, check_provider_options
 
 OPTIONS = ("deadline", "dimensions", "model", "provider_options")
 
@@ -43,17 +47,15 @@ def options_of(options: Mapping[str, Any], default_deadline: float | None) -> Em
         raise LLMBadRequestError(
             f"model must be a model name such as openai/text-embedding-3-small, got {model!r}"
         )
-    deadline = options.get("deadline", default_deadline)
-    if deadline is not None and (not isinstance(deadline, int | float) or deadline <= 0):
-        raise LLMBadRequestError(f"deadline must be a positive number of seconds, got {deadline!r}")
+    deadline = check_seconds(options.get("deadline", default_deadline), "deadline")
     extra: dict[str, Any] = {}
     dimensions = options.get("dimensions")
     if dimensions is not None:
         if not isinstance(dimensions, int) or isinstance(dimensions, bool) or dimensions <= 0:
             raise LLMBadRequestError(f"dimensions must be a positive int, got {dimensions!r}")
         extra["dimensions"] = dimensions
-    provider_options = options.get("provider_options") or {}
-    if not isinstance(provider_options, Mapping):
-        raise LLMBadRequestError("provider_options must be a mapping of extra LiteLLM arguments")
-    extra.update(provider_options)
+    try:
+        extra.update(check_provider_options(options.get("provider_options"), EmbeddingProviderOptions))
+    except PydanticCustomError as exc:
+        raise LLMBadRequestError(f"provider_options: {exc}") from None
     return EmbedOptions(model=model, deadline=deadline, extra=extra)

@@ -16,7 +16,7 @@ from llm_resolver.catalog.context_fit import fit_targets, prompt_tokens
 from llm_resolver.catalog.model_catalog import ModelCatalog
 from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.embeddings import Embedder
-from llm_resolver.errors import LLMBadRequestError, LLMConnectionError, LLMError, LLMResponseError
+from llm_resolver.errors import LLMConnectionError, LLMError, LLMResponseError
 from llm_resolver.llm.checks import check_capabilities
 from llm_resolver.metering import InMemoryMeter, UsageEvent
 from llm_resolver.metering.events import EventOutcome
@@ -35,6 +35,7 @@ from llm_resolver.streaming.session import CUT_MESSAGE, OpenStream, close_async,
 from llm_resolver.streaming.sync_stream import SyncChatStream
 from llm_resolver.tools.registry import select_tools
 from llm_resolver.types.context import CallContext
+from llm_resolver.types.limits import check_seconds
 from llm_resolver.types.request import ChatRequest, RequestLike, coerce_request
 from llm_resolver.types.responses import ChatResponse, EmbeddingResponse, ModelInfo, Usage
 from llm_resolver.types.tool import Tool
@@ -224,9 +225,7 @@ class LiteLLM:
             req = self._plugins.before_request(req, ctx)
         req = prepare_content(req, self._plugins, [t.model for t in self._targets])
         check_capabilities(self.model, req, self._catalog)
-        deadline = call_options.get("deadline", self.config.deadline)
-        if deadline is not None and (not isinstance(deadline, int | float) or deadline <= 0):
-            raise LLMBadRequestError(f"deadline must be a positive number of seconds, got {deadline!r}")
+        deadline = check_seconds(call_options.get("deadline", self.config.deadline), "deadline")
         guard = self._accounting.begin(req, ctx, call_options.get("cache", True))
         return req, ctx, self._plan(req, ctx, deadline), guard
 

@@ -21,7 +21,7 @@ class BudgetConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    usd: float = Field(ge=0, description="spend allowed per scope, in USD")
+    usd: float = Field(ge=0, allow_inf_nan=False, description="spend allowed per scope, in USD")
     completion_tokens: int | None = Field(
         None, gt=0, description="completion tokens reserved for a call that sets no max_tokens"
     )

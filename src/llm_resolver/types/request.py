@@ -3,29 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from llm_resolver.errors import LLMBadRequestError
+from llm_resolver.types.limits import MaxTokens, Penalty, Seed, Temperature, TopP
 from llm_resolver.types.messages import Message, Role
+from llm_resolver.types.options import ChatProviderOptions, check_provider_options
 from llm_resolver.types.tool import Tool
+
+ChatOptions = Annotated[dict[str, Any], BeforeValidator(check_provider_options)]
 
 
 class ChatRequest(BaseModel):
-    model_config = ConfigDict(arbitrary_types_allowed=True, extra="forbid")
+    model_config = ConfigDict(arbitrary_types_allowed=True, extra="forbid", hide_input_in_errors=True)
 
     messages: list[Message]
     tools: list[Tool | dict[str, Any]] | None = None
     tool_choice: str | dict[str, Any] | None = None
     response_format: dict[str, Any] | type[BaseModel] | None = None
-    temperature: float | None = None
-    top_p: float | None = None
-    max_tokens: int | None = None
+    temperature: Temperature | None = None
+    top_p: TopP | None = None
+    max_tokens: MaxTokens | None = None
+    frequency_penalty: Penalty | None = None
+    presence_penalty: Penalty | None = None
     stop: str | list[str] | None = None
-    seed: int | None = None
+    seed: Seed | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
-    provider_options: dict[str, Any] = Field(default_factory=dict)
+    provider_options: ChatOptions = Field(
+        default_factory=dict,
+        description=f"provider parameters: {', '.join(ChatProviderOptions.model_fields)}",
+    )
 
     def tools_openai(self) -> list[dict[str, Any]] | None:
         if not self.tools:
@@ -63,7 +72,8 @@ def coerce_request(request: RequestLike, **overrides: Any) -> ChatRequest:
                 raise LLMBadRequestError(
                     f"unknown request option(s) {sorted(unknown)}; known: {sorted(ChatRequest.model_fields)}"
                 )
-            base = base.model_copy(update=overrides)
+            # Validated like any request (model_copy would skip validation and let anything through).
+            base = ChatRequest.model_validate({**dict(base), **overrides})
     except ValidationError as exc:
         raise LLMBadRequestError(f"invalid request: {_first_error(exc)}") from None
     if not base.messages:

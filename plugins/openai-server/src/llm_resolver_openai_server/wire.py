@@ -15,7 +15,18 @@ from typing import Any
 from llm_resolver import ChatChunk, ChatRequest, ChatResponse, EmbeddingResponse, Message, Usage
 
 # OpenAI body fields that are ChatRequest fields under the same name.
-_SAME = ("tools", "tool_choice", "response_format", "temperature", "top_p", "max_tokens", "stop", "seed")
+_SAME = (
+    "tools",
+    "tool_choice",
+    "response_format",
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "stop",
+    "seed",
+    "frequency_penalty",
+    "presence_penalty",
+)
 # Fields this server handles itself; every other field is passed to the provider.
 _OWN = frozenset(
     {"model", "messages", "stream", "stream_options", "n", "user", "max_completion_tokens", *_SAME}
