@@ -89,7 +89,6 @@ class Embedder:
         config: LiteLLMConfig,
         catalog: ModelCatalog,
         *,
-        scope: Scope,
         clock: Clock,
         cooldowns: Cooldowns,
         secrets: Sequence[str],
@@ -100,7 +99,6 @@ class Embedder:
     ) -> None:
         self._config = config
         self._catalog = catalog
-        self._scope = scope
         self._clock = clock
         self._cooldowns = cooldowns
         self._secrets = secrets
@@ -109,16 +107,18 @@ class Embedder:
         self._failed = failed
         self._attempt_failed = attempt_failed
 
-    def embed(self, texts: str | Sequence[str], options: dict[str, Any]) -> EmbeddingResponse:
-        job = self._job(texts, options, "embed")
+    def embed(self, texts: str | Sequence[str], options: dict[str, Any], scope: Scope) -> EmbeddingResponse:
+        job = self._job(texts, options, "embed", scope)
         pending = job.batches
         while pending:
             self._run_sync(job, pending)
             pending = job.behind()
         return self._response(job)
 
-    async def aembed(self, texts: str | Sequence[str], options: dict[str, Any]) -> EmbeddingResponse:
-        job = self._job(texts, options, "aembed")
+    async def aembed(
+        self, texts: str | Sequence[str], options: dict[str, Any], scope: Scope
+    ) -> EmbeddingResponse:
+        job = self._job(texts, options, "aembed", scope)
         pending = job.batches
         while pending:
             await self._run_async(job, pending)
@@ -127,14 +127,14 @@ class Embedder:
 
     # Setting up ----------------------------------------------------------------------------------
 
-    def _job(self, texts: str | Sequence[str], options: dict[str, Any], operation: str) -> _Job:
+    def _job(self, texts: str | Sequence[str], options: dict[str, Any], operation: str, scope: Scope) -> _Job:
         items = texts_of(texts)
         opts = options_of(options, self._config.deadline)
         targets = embedding_targets(self._config, self._catalog, opts.model)
         size = batch_size_for(targets, self._config.embedding_batch_size)
         batches = split(items, size, self._config.embedding_batch_tokens, targets[0].model)
         deadline_at = None if opts.deadline is None else self._clock.monotonic() + opts.deadline
-        ctx = CallContext(scope=self._scope, model=targets[0].model, operation=operation)
+        ctx = CallContext(scope=scope, model=targets[0].model, operation=operation)
         return _Job(targets, opts, ctx, deadline_at, self._config.embedding_concurrency, batches)
 
     def _plan(self, job: _Job, start: int) -> CallPlan:

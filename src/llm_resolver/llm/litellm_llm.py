@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import random
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,16 +10,14 @@ from llm_resolver import structured
 from llm_resolver.backend import calls, catalog
 from llm_resolver.backend.convert import message_from, usage_from
 from llm_resolver.backend.pricing import price
-from llm_resolver.backend.targets import Target, targets_for
+from llm_resolver.backend.targets import Target
 from llm_resolver.catalog.context_fit import fit_targets, prompt_tokens
-from llm_resolver.catalog.model_catalog import ModelCatalog
 from llm_resolver.config.models import LiteLLMConfig
-from llm_resolver.embeddings import Embedder
 from llm_resolver.errors import LLMConnectionError, LLMError, LLMResponseError
 from llm_resolver.llm.checks import check_capabilities
-from llm_resolver.metering import InMemoryMeter, UsageEvent
-from llm_resolver.metering.events import EventOutcome
-from llm_resolver.metering.guard import Accounting, CallGuard
+from llm_resolver.llm.core import LLMCore
+from llm_resolver.metering import InMemoryMeter
+from llm_resolver.metering.guard import CallGuard
 from llm_resolver.metering.services import CallServices
 from llm_resolver.metering.usage import counted_usage
 from llm_resolver.plugins.manager import PluginManager
@@ -46,7 +43,13 @@ CALL_OPTIONS = frozenset({"deadline", "cache"})
 
 
 class LiteLLM:
-    """Built by ``LiteLLMResolver`` for one scope; safe to share between threads and tasks."""
+    """The LLM for one scope: a small handle over the ``LLMCore`` its resolver shares between scopes.
+
+    Safe to share between threads and tasks. Built directly (``LiteLLM(config)``) it gets a core of
+    its own; ``LiteLLMResolver`` gives every scope a handle over one core.
+    """
+
+    __slots__ = ("__weakref__", "_charged", "_core", "scope")
 
     def __init__(
         self,
@@ -59,43 +62,55 @@ class LiteLLM:
         meter: InMemoryMeter | None = None,
         services: CallServices | None = None,
     ) -> None:
-        self.config = config
-        self.model = config.model
-        self.scope = scope or Scope()
-        self._plugins = plugins
-        self._clock = clock
-        self._cooldowns = cooldowns
-        self._catalog = ModelCatalog.from_config(config)
-        self._targets = self._catalog.priced(targets_for(config))
-        self._secrets = config.secret_values()
-        self._rng = random.Random()  # noqa: S311 - jitter, not security
         services = services or CallServices.build(config, plugins, meter)
-        self.meter = services.meter
-        self._accounting = Accounting(config, self._targets, self.scope, services, self._notify)
-        self._embedder = Embedder(
-            config,
-            self._catalog,
-            scope=self.scope,
-            clock=clock,
-            cooldowns=cooldowns,
-            secrets=self._secrets,
-            rng=self._rng,
-            record=self._record,
-            failed=self._failed,
-            attempt_failed=self._attempt_failed,
-        )
+        self._core = LLMCore(config, plugins=plugins, clock=clock, cooldowns=cooldowns, services=services)
+        self.scope = scope or Scope()
+        self._charged: tuple[Scope, ...] = ()
+
+    @classmethod
+    def over(cls, core: LLMCore, scope: Scope, charged: tuple[Scope, ...] = ()) -> LiteLLM:
+        """A handle for ``scope`` on an existing core: what a resolver hands out per scope."""
+        llm = cls.__new__(cls)
+        llm._core, llm.scope, llm._charged = core, scope, charged
+        return llm
+
+    def charged_at(self, scope: Scope) -> LiteLLM:
+        """This LLM, with every call also held to ``budget_usd`` at ``scope`` (which must cover this
+        LLM's scope): how a server charges a key held to ``acme`` whatever ``acme/...`` it names."""
+        if not scope.covers(self.scope):
+            raise ValueError(
+                f"scope {scope} does not cover {self.scope}; charge a call only to a scope above it"
+            )
+        return LiteLLM.over(self._core, self.scope, (*self._charged, scope))
+
+    @property
+    def core(self) -> LLMCore:
+        return self._core
+
+    @property
+    def config(self) -> LiteLLMConfig:
+        return self._core.config
+
+    @property
+    def model(self) -> str:
+        return self._core.config.model
+
+    @property
+    def meter(self) -> InMemoryMeter:
+        return self._core.services.meter
 
     @property
     def plugins(self) -> PluginManager | None:
-        return self._plugins
+        return self._core.plugins
 
     @property
     def tools(self) -> list[Tool]:
         """The plugin tools ``config.tools`` names (fnmatch patterns), for ``run_tools``; read lazily."""
-        return select_tools(self.config.tools, self._plugins)
+        return select_tools(self.config.tools, self._core.plugins)
 
     def __repr__(self) -> str:
-        return f"LiteLLM(model={self.model!r}, scope={self.scope}, fallbacks={[t.model for t in self._targets[1:]]})"
+        fallbacks = [t.model for t in self._core.targets[1:]]
+        return f"LiteLLM(model={self.model!r}, scope={self.scope}, fallbacks={fallbacks})"
 
     # Public API ----------------------------------------------------------------------------------
 
@@ -114,10 +129,10 @@ class LiteLLM:
                 raw, target = run_sync(
                     plan,
                     lambda t, seconds: calls.complete_once(self._kwargs(t, req, seconds, stream=False)),
-                    self._clock.sleep,
+                    self._core.clock.sleep,
                 )
             except LLMError as error:
-                raise self._failed(error, ctx, plan) from None
+                raise self._core.failed(error, ctx, plan) from None
             response = self._respond(raw, target, plan, ctx)
         return guard.store(response)
 
@@ -139,9 +154,9 @@ class LiteLLM:
 
         with guard:
             try:
-                raw, target = await run_async(plan, attempt, self._clock.asleep)
+                raw, target = await run_async(plan, attempt, self._core.clock.asleep)
             except LLMError as error:
-                raise self._failed(error, ctx, plan) from None
+                raise self._core.failed(error, ctx, plan) from None
             response = self._respond(raw, target, plan, ctx)
         return await guard.astore(response)
 
@@ -160,9 +175,9 @@ class LiteLLM:
 
         def open_stream() -> OpenStream:
             try:
-                session, _ = run_sync(plan, attempt, self._clock.sleep)
+                session, _ = run_sync(plan, attempt, self._core.clock.sleep)
             except LLMError as error:
-                raise self._failed(error, ctx, plan) from None
+                raise self._core.failed(error, ctx, plan) from None
             return session
 
         callbacks = guard.wrap_stream(
@@ -185,9 +200,9 @@ class LiteLLM:
 
         async def open_stream() -> OpenStream:
             try:
-                session, _ = await run_async(plan, attempt, self._clock.asleep)
+                session, _ = await run_async(plan, attempt, self._core.clock.asleep)
             except LLMError as error:
-                raise self._failed(error, ctx, plan) from None
+                raise self._core.failed(error, ctx, plan) from None
             return session
 
         callbacks = guard.wrap_astream(
@@ -197,10 +212,10 @@ class LiteLLM:
 
     def embed(self, texts: str | Sequence[str], **options: Any) -> EmbeddingResponse:
         """Vectors in input order; options: ``model``, ``dimensions``, ``deadline``, ``provider_options``."""
-        return self._embedder.embed(texts, options)
+        return self._core.embedder.embed(texts, options, self.scope)
 
     async def aembed(self, texts: str | Sequence[str], **options: Any) -> EmbeddingResponse:
-        return await self._embedder.aembed(texts, options)
+        return await self._core.embedder.aembed(texts, options, self.scope)
 
     def count_tokens(self, request: RequestLike, **options: Any) -> int:
         """The prompt tokens ``request`` would use with this LLM's model (tools included)."""
@@ -208,7 +223,7 @@ class LiteLLM:
 
     def info(self) -> ModelInfo:
         """What the config's ``model_info`` and LiteLLM's bundled map know about the primary model."""
-        return self._catalog.info(self.model)
+        return self._core.catalog.info(self.model)
 
     # Pipeline ------------------------------------------------------------------------------------
 
@@ -221,12 +236,13 @@ class LiteLLM:
         ctx = CallContext(
             scope=self.scope, model=self.model, operation=operation, metadata=dict(req.metadata)
         )
-        if self._plugins is not None:
-            req = self._plugins.before_request(req, ctx)
-        req = prepare_content(req, self._plugins, [t.model for t in self._targets])
-        check_capabilities(self.model, req, self._catalog)
+        if self._core.plugins is not None:
+            req = self._core.plugins.before_request(req, ctx)
+        req = prepare_content(req, self._core.plugins, [t.model for t in self._core.targets])
+        check_capabilities(self.model, req, self._core.catalog)
         deadline = check_seconds(call_options.get("deadline", self.config.deadline), "deadline")
-        guard = self._accounting.begin(req, ctx, call_options.get("cache", True))
+        budgets = self._core.budgets(self.scope, self._charged)
+        guard = self._core.accounting.begin(req, ctx, budgets, call_options.get("cache", True))
         return req, ctx, self._plan(req, ctx, deadline), guard
 
     def _plan(self, req: ChatRequest, ctx: CallContext, deadline: float | None) -> CallPlan:
@@ -238,24 +254,24 @@ class LiteLLM:
             return prompt + (req.max_tokens or self.config.max_tokens or 0)
 
         max_tokens = req.max_tokens or self.config.max_tokens or 0
-        targets, skipped = fit_targets(self._targets, req, max_tokens, self._catalog.context_size)
+        targets, skipped = fit_targets(self._core.targets, req, max_tokens, self._core.catalog.context_size)
         plan = CallPlan(
             targets,
             self.config.retry,
-            clock=self._clock,
-            cooldowns=self._cooldowns,
+            clock=self._core.clock,
+            cooldowns=self._core.cooldowns,
             deadline=deadline,
-            secrets=self._secrets,
-            on_attempt_error=functools.partial(self._attempt_failed, ctx),
+            secrets=self._core.secrets,
+            on_attempt_error=functools.partial(self._core.attempt_failed, ctx),
             needed_context=needed_context,
-            context_size=lambda t: self._catalog.context_size(t.model),
-            rng=self._rng,
+            context_size=lambda t: self._core.catalog.context_size(t.model),
+            rng=self._core.rng,
         )
         plan.attempts.extend(skipped)
         return plan
 
     def _kwargs(self, target: Target, req: ChatRequest, timeout: float, *, stream: bool) -> dict[str, Any]:
-        req = structured.wire_request(req, target.model, self._catalog)
+        req = structured.wire_request(req, target.model, self._core.catalog)
         return calls.chat_kwargs(target, req, self.config, timeout=timeout, stream=stream)
 
     def _respond(self, raw: Any, target: Target, plan: CallPlan, ctx: CallContext) -> ChatResponse:
@@ -270,8 +286,8 @@ class LiteLLM:
             attempts=list(plan.attempts),
             raw=raw,
         )
-        self._record(ctx, target, usage, response.cost_usd, plan.attempts[-1].latency_s, "ok")
-        self._notify("after_response", response=response, context=ctx)
+        self._core.record(ctx, target, usage, response.cost_usd, plan.attempts[-1].latency_s, "ok")
+        self._core.notify("after_response", response=response, context=ctx)
         return response
 
     def _finish_stream(
@@ -287,8 +303,8 @@ class LiteLLM:
             cost_usd=price(target, usage),
             attempts=list(plan.attempts),
         )
-        self._record(ctx, target, usage, response.cost_usd, plan.attempts[-1].latency_s, "ok")
-        self._notify("after_response", response=response, context=ctx)
+        self._core.record(ctx, target, usage, response.cost_usd, plan.attempts[-1].latency_s, "ok")
+        self._core.notify("after_response", response=response, context=ctx)
         return response
 
     def _broken(self, req: ChatRequest, ctx: CallContext) -> Any:
@@ -297,62 +313,21 @@ class LiteLLM:
             usage = session.assembler.usage or counted_usage(
                 session.target.model, req, session.assembler.text
             )
-            self._record(
+            self._core.record(
                 ctx, session.target, usage, price(session.target, usage), 0.0, "error", "LLMConnectionError"
             )
             error = LLMConnectionError(
                 f"the stream from {session.target.model} broke after {len(session.assembler.text)} characters "
-                f"({type(exc).__name__}: {redact(str(exc), self._secrets)[:200]}); the partial text is on "
+                f"({type(exc).__name__}: {redact(str(exc), self._core.secrets)[:200]}); the partial text is on "
                 "the error as partial_text; chunks already delivered are not sent again",
                 model=session.target.model,
                 partial_text=session.assembler.text,
                 retryable=False,
             )
-            self._notify("on_error", error=error, context=ctx)
+            self._core.notify("on_error", error=error, context=ctx)
             return error
 
         return broken
-
-    def _attempt_failed(self, ctx: CallContext, error: LLMError, target: Target, latency_s: float) -> None:
-        """One failed attempt, chat or embedding: metered (a zero-cost error event) and shown to on_error."""
-        ctx.attempt_model = target.model
-        ctx.attempt_number += 1
-        self._record(ctx, target, Usage(), 0.0, latency_s, "error", type(error).__name__)
-        self._notify("on_error", error=error, context=ctx)
-
-    def _failed(self, error: LLMError, ctx: CallContext, plan: CallPlan) -> LLMError:
-        """Tell ``on_error`` about the final error unless it already saw it as a failed attempt."""
-        if not any(error is seen for seen in plan.errors):
-            self._notify("on_error", error=error, context=ctx)
-        return error
-
-    def _record(
-        self,
-        ctx: CallContext,
-        target: Target,
-        usage: Usage,
-        cost: float | None,
-        latency: float,
-        outcome: EventOutcome,
-        error_type: str | None = None,
-    ) -> None:
-        self._accounting.record(
-            UsageEvent(
-                scope=self.scope,
-                model=target.model,
-                operation=ctx.operation,
-                request_id=ctx.request_id,
-                usage=usage,
-                cost_usd=cost,
-                latency_s=latency,
-                outcome=outcome,
-                error_type=error_type,
-            )
-        )
-
-    def _notify(self, hook: str, **kwargs: Any) -> None:
-        if self._plugins is not None:
-            self._plugins.notify(hook, **kwargs)
 
 
 def _read_ahead_sync(session: OpenStream) -> None:

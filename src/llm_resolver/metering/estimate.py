@@ -49,10 +49,13 @@ def prompt_tokens(model: str, req: ChatRequest) -> int:
 
 
 def completion_bound(model: str, req: ChatRequest, config: LiteLLMConfig, fallback: int | None) -> int:
-    """max_tokens of the request, else of the config, else the budget's completion_tokens, else the
-    model's max_output_tokens, else DEFAULT_COMPLETION_TOKENS."""
+    """max_tokens of the request, else of the config, else the budget's completion_tokens, capped at
+    the model's max_output_tokens (it cannot write more), which is also the bound when none is set;
+    DEFAULT_COMPLETION_TOKENS when nothing is known. Never below one token: max_tokens is validated
+    positive wherever it enters, so no call reserves only its prompt."""
+    entry = catalog.model_entry(model) or {}
+    most = entry.get("max_output_tokens") or entry.get("max_tokens")
     for bound in (req.max_tokens, config.max_tokens, fallback):
         if bound:
-            return bound
-    entry = catalog.model_entry(model) or {}
-    return int(entry.get("max_output_tokens") or entry.get("max_tokens") or DEFAULT_COMPLETION_TOKENS)
+            return max(1, min(bound, int(most))) if most else max(1, bound)
+    return int(most or DEFAULT_COMPLETION_TOKENS)

@@ -27,7 +27,6 @@ from llm_resolver.metering.reservation import Budget, Reservation
 from llm_resolver.metering.services import CallServices
 from llm_resolver.metering.settings import budget_parts
 from llm_resolver.metering.usage import counted_usage
-from llm_resolver.resolution.scope import Scope
 from llm_resolver.streaming.assembler import StreamAssembler
 from llm_resolver.streaming.session import OpenStream
 from llm_resolver.types.context import CallContext
@@ -46,28 +45,29 @@ class Accounting:
         self,
         config: LiteLLMConfig,
         targets: Sequence[Target],
-        scope: Scope,
         services: CallServices,
         notify: Callable[..., None],
     ) -> None:
         self.config = config
         self.targets = list(targets)
-        self.scope = scope
         self.metering = services.metering
         self.cache = services.cache
-        self.budget_usd, self.completion_tokens = budget_parts(config.budget_usd)
+        _, self.completion_tokens, _ = budget_parts(config.budget_usd)
         self.notify = notify
         self._open: dict[str, CallGuard] = {}
         self._lock = threading.Lock()
 
-    def begin(self, req: ChatRequest, ctx: CallContext, use_cache: Any = True) -> CallGuard:
+    def begin(
+        self, req: ChatRequest, ctx: CallContext, budgets: tuple[Budget, ...], use_cache: Any = True
+    ) -> CallGuard:
+        """``budgets``: every budget the call must fit (see ``Reservation``); empty when none is set."""
         if not isinstance(use_cache, bool):
             raise LLMBadRequestError(f"cache= takes True or False per call, got {use_cache!r}")
         key = None
         if use_cache and self.cache is not None:
             kwargs = chat_kwargs(self.targets[0], req, self.config, timeout=0.0, stream=False)
-            key = self.cache.key(self.scope, kwargs)
-        return CallGuard(self, req, ctx, key)
+            key = self.cache.key(ctx.scope, kwargs)
+        return CallGuard(self, req, ctx, key, budgets)
 
     def record(self, event: UsageEvent) -> None:
         """To every meter; also tallied for the call's settlement while it holds a reservation."""
@@ -82,7 +82,7 @@ class Accounting:
         latency = response.attempts[-1].latency_s if response.attempts else 0.0
         self.record(
             UsageEvent(
-                scope=self.scope,
+                scope=ctx.scope,
                 model=response.model,
                 operation=ctx.operation,
                 request_id=ctx.request_id,
@@ -110,11 +110,19 @@ class CallGuard:
     ``wrap_astream`` and ``watch`` so the hold is released however the stream ends.
     """
 
-    def __init__(self, acct: Accounting, req: ChatRequest, ctx: CallContext, key: str | None) -> None:
+    def __init__(
+        self,
+        acct: Accounting,
+        req: ChatRequest,
+        ctx: CallContext,
+        key: str | None,
+        budgets: tuple[Budget, ...],
+    ) -> None:
         self.acct = acct
         self.req = req
         self.ctx = ctx
         self.key = key
+        self.budgets = budgets
         self.spent_usd = 0.0
         self._reservation: Reservation | None = None
         self._held: list[BudgetMeter] = []
@@ -160,17 +168,16 @@ class CallGuard:
 
     def reserve(self) -> None:
         """Hold the call's worst-case cost; raises ``LLMBudgetExceededError`` before any request."""
-        budget = self.acct.budget_usd
-        if budget is None or self._reservation is not None:
+        if not self.budgets or self._reservation is not None:
             return
         reservation = Reservation(
-            scope=self.acct.scope,
+            scope=self.ctx.scope,
             model=self.acct.config.model,
             request_id=self.ctx.request_id,
             estimate_usd=estimate_usd(
                 self.acct.targets, self.req, self.acct.config, self.acct.completion_tokens
             ),
-            budgets=(Budget(self.acct.scope, budget),),
+            budgets=self.budgets,
         )
         self.acct.opened(self)
         try:
@@ -286,7 +293,7 @@ class CallGuard:
             )
             self.acct.record(
                 UsageEvent(
-                    scope=self.acct.scope,
+                    scope=self.ctx.scope,
                     model=session.target.model,
                     operation=self.ctx.operation,
                     request_id=self.ctx.request_id,

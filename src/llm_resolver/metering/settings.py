@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from llm_resolver.resolution.scope import Scope
 
 # Completion tokens reserved when neither the request, the config, the budget nor the model map bounds them.
 DEFAULT_COMPLETION_TOKENS = 4096
@@ -21,17 +23,40 @@ class BudgetConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    usd: float = Field(ge=0, allow_inf_nan=False, description="spend allowed per scope, in USD")
+    usd: float | None = Field(
+        None, ge=0, allow_inf_nan=False, description="spend allowed per scope an LLM is resolved for, in USD"
+    )
+    scopes: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
+        default_factory=dict,
+        description="org[/guild[/agent]] -> USD for that scope and everything beneath it, e.g. {acme: 50}",
+    )
     completion_tokens: int | None = Field(
         None, gt=0, description="completion tokens reserved for a call that sets no max_tokens"
     )
 
+    @field_validator("scopes")
+    @classmethod
+    def _parse_scopes(cls, value: dict[str, float]) -> dict[str, float]:
+        for key in value:
+            Scope.parse(key)  # raises ValueError naming the key
+        return value
 
-def budget_parts(budget: float | BudgetConfig | None) -> tuple[float | None, int | None]:
-    """(limit in USD, completion tokens to reserve when unbounded) of either form of ``budget_usd``."""
+    @model_validator(mode="after")
+    def _some_limit(self) -> BudgetConfig:
+        if self.usd is None and not self.scopes:
+            raise ValueError("set usd (per scope) or scopes (per named scope), or drop budget_usd")
+        return self
+
+
+def budget_parts(
+    budget: float | BudgetConfig | None,
+) -> tuple[float | None, int | None, tuple[tuple[Scope, float], ...]]:
+    """(limit per resolved scope, completion tokens to reserve when unbounded, limits of named scopes)
+    of either form of ``budget_usd``."""
     if isinstance(budget, BudgetConfig):
-        return budget.usd, budget.completion_tokens
-    return budget, None
+        named = tuple((Scope.parse(k), v) for k, v in budget.scopes.items())
+        return budget.usd, budget.completion_tokens, named
+    return budget, None, ()
 
 
 def check_meter_entry(value: Any) -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 
 from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.config.sources import build_config
+from llm_resolver.llm.core import LLMCore
 from llm_resolver.llm.litellm_llm import LiteLLM
 from llm_resolver.metering.services import CallServices
 from llm_resolver.plugins.manager import PluginManager
@@ -27,6 +28,7 @@ class LiteLLMResolver(DependencyResolver[LiteLLM]):
         self._plugins = plugins
         self.services = CallServices.build(self.config, plugins)  # meters and cache: one set per resolver
         self.meter = self.services.meter  # shared by the LLMs of every scope, read per scope
+        self._core: LLMCore | None = None
 
     @classmethod
     def from_config(cls, config: LiteLLMConfig, plugins: PluginManager | None = None) -> LiteLLMResolver:
@@ -36,14 +38,22 @@ class LiteLLMResolver(DependencyResolver[LiteLLM]):
         resolver._plugins = plugins
         resolver.services = CallServices.build(config, plugins)
         resolver.meter = resolver.services.meter
+        resolver._core = None
         return resolver
 
     def resolve(self, scope: Scope) -> LiteLLM:
-        if self._plugins is None:
-            from llm_resolver.plugins.default import default_plugin_manager
+        """A handle for ``scope`` over the one core this resolver builds on first use."""
+        core = self._core
+        if core is None:
+            with self._lock:
+                if self._core is None:
+                    if self._plugins is None:
+                        from llm_resolver.plugins.default import default_plugin_manager
 
-            self._plugins = default_plugin_manager()
-        return LiteLLM(self.config, scope, plugins=self._plugins, services=self.services)
+                        self._plugins = default_plugin_manager()
+                    self._core = LiteLLM(self.config, plugins=self._plugins, services=self.services).core
+                core = self._core
+        return LiteLLM.over(core, scope)
 
     def __repr__(self) -> str:
         return f"LiteLLMResolver(model={self.config.model!r})"

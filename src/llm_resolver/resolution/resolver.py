@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from typing import ClassVar, Generic, Self, TypeVar
 
 from llm_resolver.resolution.scope import Scope
 
 T = TypeVar("T")
+
+# Locks that serialise resolving one scope, shared by hash: a fixed number however many scopes come.
+_STRIPES = 64
 
 
 class DependencyResolver(ABC, Generic[T]):
@@ -17,40 +21,56 @@ class DependencyResolver(ABC, Generic[T]):
     ``DependencySpec.to_resolver`` passes the spec's properties as keyword arguments, plus
     ``plugins=`` when ``accepts_plugins`` and ``env=`` (the variables the spec was read with) when
     ``accepts_env``.
+
+    The memo keeps the ``max_scopes`` most recently used scopes: scopes may come from callers (a
+    server's tenants), so what is kept per scope must stay bounded. A scope dropped from it is
+    resolved again on its next use.
     """
 
     accepts_plugins: ClassVar[bool] = False
     accepts_env: ClassVar[bool] = False
+    max_scopes: ClassVar[int] = 4096
 
-    _resolved: dict[Scope, T]
-    _scope_locks: dict[Scope, threading.Lock]
+    _resolved: OrderedDict[Scope, T]
+    _stripes: tuple[threading.Lock, ...]
     _lock: threading.Lock
 
     def __new__(cls, *args: object, **kwargs: object) -> Self:
         # Set up memo state here so subclasses need not remember to call super().__init__().
         self = super().__new__(cls)
-        self._resolved = {}
-        self._scope_locks = {}
+        self._resolved = OrderedDict()
+        self._stripes = tuple(threading.Lock() for _ in range(_STRIPES))
         self._lock = threading.Lock()
         return self
 
     @abstractmethod
     def resolve(self, scope: Scope) -> T:
-        """Build the dependency for ``scope``; called at most once per scope."""
+        """Build the dependency for ``scope``; called once per scope while it stays memoised."""
 
     def get_or_resolve(self, scope: Scope | None = None) -> T:
-        """The memoised dependency for ``scope``; a slow resolve of one scope does not hold up others."""
+        """The memoised dependency for ``scope``; a slow resolve of one scope holds up only the few
+        scopes that share its lock stripe."""
         scope = scope or Scope()
-        try:
-            return self._resolved[scope]
-        except KeyError:
-            pass
+        found = self._memoised(scope)
+        if found is not None:
+            return found[0]
+        with self._stripes[hash(scope) % _STRIPES]:
+            found = self._memoised(scope)
+            if found is not None:
+                return found[0]
+            value = self.resolve(scope)
+            with self._lock:
+                self._resolved[scope] = value
+                while len(self._resolved) > self.max_scopes:
+                    self._resolved.popitem(last=False)
+            return value
+
+    def _memoised(self, scope: Scope) -> tuple[T] | None:
         with self._lock:
-            scope_lock = self._scope_locks.setdefault(scope, threading.Lock())
-        with scope_lock:
             if scope not in self._resolved:
-                self._resolved[scope] = self.resolve(scope)
-            return self._resolved[scope]
+                return None
+            self._resolved.move_to_end(scope)
+            return (self._resolved[scope],)
 
     async def aresolve(self, scope: Scope | None = None) -> T:
         """Resolution is cheap and does no I/O here; subclasses that do I/O should override this."""
