@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from llm_resolver.config.safe_load import check_shape
 from llm_resolver.errors import SpecError
 
 _PATTERN = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{([^}]*)\}?")
@@ -13,12 +14,17 @@ _PATTERN = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{
 
 def interpolate(value: Any, env: Mapping[str, str], path: str = "") -> Any:
     """Substitute variables in every string inside ``value`` (dicts and lists walked recursively)."""
+    check_shape(value, path or "settings")
+    return _walk(value, env, path)
+
+
+def _walk(value: Any, env: Mapping[str, str], path: str) -> Any:
     if isinstance(value, str):
         return _interpolate_str(value, env, path)
     if isinstance(value, Mapping):
-        return {k: interpolate(v, env, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+        return {k: _walk(v, env, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
     if isinstance(value, list):
-        return [interpolate(v, env, f"{path}[{i}]") for i, v in enumerate(value)]
+        return [_walk(v, env, f"{path}[{i}]") for i, v in enumerate(value)]
     return value
 
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from llm_resolver.config.interpolation import interpolate
@@ -21,6 +19,7 @@ from llm_resolver.config.models import (
     RetryConfig,
     split_fallbacks,
 )
+from llm_resolver.config.safe_load import load_yaml, read_config_text
 from llm_resolver.errors import SpecError
 from llm_resolver.metering.settings import BudgetConfig
 
@@ -79,12 +78,15 @@ def provider_key(model: str, env: Mapping[str, str]) -> tuple[str, str] | None:
 
 
 def load_config_file(env: Mapping[str, str]) -> tuple[dict[str, Any], str | None]:
+    """The settings in the ``LLM_RESOLVER_CONFIG`` file, interpolated."""
     path = env.get(CONFIG_FILE_VAR)
     if not path:
         return {}, None
     where = f"{CONFIG_FILE_VAR}={path!r}"
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        data = load_yaml(read_config_text(path, where), where)
+    except SpecError as exc:  # a limit or the syntax: name the variable that chose the file
+        raise SpecError(exc.message, field=CONFIG_FILE_VAR) from None
     except OSError as exc:
         raise SpecError(
             f"{where} cannot be read ({exc.strerror or type(exc).__name__}); fix the path or unset "
@@ -93,12 +95,6 @@ def load_config_file(env: Mapping[str, str]) -> tuple[dict[str, Any], str | None
         ) from None
     except UnicodeDecodeError:
         raise SpecError(f"{where} is not UTF-8 text; save it as UTF-8 YAML", field=CONFIG_FILE_VAR) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SpecError(
-            f"{where} is not valid YAML ({yaml_problem(exc)}); fix the file", field=CONFIG_FILE_VAR
-        ) from None
     if data is None:
         return {}, path
     if not isinstance(data, dict):
@@ -111,15 +107,6 @@ def load_config_file(env: Mapping[str, str]) -> tuple[dict[str, Any], str | None
         return interpolate(data, env), path
     except SpecError as exc:
         raise SpecError(f"{where}: {exc.message}", field=exc.field) from None
-
-
-def yaml_problem(exc: yaml.YAMLError) -> str:
-    """Where and what went wrong, without the excerpt PyYAML quotes (that line may hold a key)."""
-    if isinstance(exc, yaml.MarkedYAMLError):
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        return where + (exc.problem or exc.context or "syntax error")
-    return type(exc).__name__
 
 
 def build_config(properties: Mapping[str, Any], env: Mapping[str, str] | None = None) -> LiteLLMConfig:

@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from llm_resolver.config.interpolation import interpolate
+from llm_resolver.config.safe_load import check_shape
 from llm_resolver.config.sources import spec_error_from
 from llm_resolver.errors import SpecError
 from llm_resolver.redaction import is_secret_key, mask_secrets
@@ -59,6 +60,19 @@ class DependencySpec(BaseModel):
 
     class_name: str = Field(min_length=1)
     properties: dict[str, Any] = Field(default_factory=dict)
+
+    def __init__(self, /, **data: Any) -> None:
+        # Checked here as well as in the validator: pydantic turns a validator's SpecError into a
+        # ValidationError, and a spec built in code should fail with the same SpecError as one loaded.
+        check_shape(data.get("properties"), "properties")
+        super().__init__(**data)
+
+    @field_validator("properties", mode="before")
+    @classmethod
+    def _check_shape(cls, value: Any) -> Any:
+        """Bounded before anything walks it: ``_protect``, masking and interpolation recurse."""
+        check_shape(value, "properties")
+        return value
 
     @field_validator("properties", mode="after")
     @classmethod
