@@ -126,6 +126,8 @@ def test_deep_properties_handed_in_directly_are_refused(builtin_plugins: PluginM
     with pytest.raises(SpecError, match=r"^dependencies is nested deeper than 64 levels"):
         Dependencies.from_dict({"llm": {"class_name": "litellm", "properties": deep}})
     with pytest.raises(SpecError, match="nested deeper than 64 levels"):
+        LiteLLMResolver(plugins=builtin_plugins, env={}, **deep)
+    with pytest.raises(SpecError, match="nested deeper than 64 levels"):
         interpolate(deep, {})
 
 

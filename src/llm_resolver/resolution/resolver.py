@@ -16,11 +16,13 @@ class DependencyResolver(ABC, Generic[T]):
 
     ``DependencySpec.to_resolver`` passes the spec's properties as keyword arguments, plus
     ``plugins=`` when ``accepts_plugins`` and ``env=`` (the variables the spec was read with) when
-    ``accepts_env``.
+    ``accepts_env``. ``${VAR}`` references in the properties are filled in first, unless the class
+    sets ``interpolates`` and fills them in itself (to know which variable a secret came from).
     """
 
     accepts_plugins: ClassVar[bool] = False
     accepts_env: ClassVar[bool] = False
+    interpolates: ClassVar[bool] = False
 
     _resolved: dict[Scope, T]
     _scope_locks: dict[Scope, threading.Lock]
