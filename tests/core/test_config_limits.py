@@ -4,6 +4,8 @@ alias bombs, deep nesting, oversize files. Normal configs with a few anchors sti
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -181,3 +183,25 @@ def test_dependencies_sharing_properties_through_an_alias_still_load(builtin_plu
     deps = Dependencies.from_yaml(text, plugins=builtin_plugins, env={"KEY": "k"})
     configs = [deps.resolver(name).config for name in ("fast", "slow")]  # type: ignore[attr-defined]
     assert [(c.timeout, c.api_key.get_secret_value()) for c in configs] == [(30, "k"), (120, "k")]
+
+
+def test_without_libyaml_the_same_limits_hold() -> None:
+    """PyYAML built without libyaml composes with the pure-Python parser: same results, same refusals."""
+    code = f"""
+import yaml
+del yaml.CSafeLoader  # as if PyYAML had been built without libyaml
+from llm_resolver import SpecError
+from llm_resolver.config.safe_load import load_yaml
+assert load_yaml("a: &x {{b: 1}}\\nc: [*x, [2]]\\n", "t") == {{"a": {{"b": 1}}, "c": [{{"b": 1}}, [2]]}}
+for text, problem in [({laughs(600, CONFIG_HEAD, "  ")!r}, "values"), ("[" * 100_000, "deeper")]:
+    try:
+        load_yaml(text, "t")
+    except SpecError as exc:
+        assert problem in str(exc), exc
+    else:
+        raise AssertionError("not refused")
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr

@@ -158,7 +158,30 @@ def _too_many(where: str, line: int | None = None) -> SpecError:
 try:  # libyaml scans and parses several times faster; our composer (below) builds the nodes either way
     from yaml import CSafeLoader as _Parsing
 except ImportError:  # PyYAML built without libyaml: slower, within the same limits
-    from yaml import SafeLoader as _Parsing  # type: ignore[assignment]
+    from yaml.constructor import SafeConstructor
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.resolver import Resolver
+    from yaml.scanner import Scanner
+
+    class _Parsing(Reader, Scanner, Parser, SafeConstructor, Resolver):  # type: ignore[no-redef]
+        """SafeLoader without its composer (ours comes first)."""
+
+        _where: str
+
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+        def fetch_flow_collection_start(self, TokenClass: type[yaml.Token]) -> None:
+            # This scanner looks ahead past every open '[' or '{' (each may start a key): stop it
+            # here, or a long line of them costs time quadratic in their depth before we see one.
+            if self.flow_level >= MAX_DEPTH:
+                raise _too_deep(self._where, self.get_mark().line + 1)
+            super().fetch_flow_collection_start(TokenClass)
 
 
 class _LimitedLoader(Composer, _Parsing):
