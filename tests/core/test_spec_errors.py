@@ -188,7 +188,7 @@ def test_invalid_yaml_config_file_gives_line_and_problem(tmp_path: Path) -> None
     err = spec_error({}, {"LLM_RESOLVER_CONFIG": path})
     assert err.field == "LLM_RESOLVER_CONFIG"
     assert "is not valid YAML (line " in str(err)
-    assert "fix the file" in str(err)
+    assert "fix it" in str(err)
 
 
 @pytest.mark.parametrize(("text", "kind"), [("- openai/m\n- x\n", "list"), ("just a string\n", "str")])

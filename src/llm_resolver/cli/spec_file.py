@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from llm_resolver.config.safe_load import load_json, load_yaml, read_config_text
 from llm_resolver.errors import SpecError
 from llm_resolver.host.dependencies import Dependencies
 from llm_resolver.resolution.spec import DependencySpec
@@ -37,15 +34,14 @@ def with_overrides(spec: DependencySpec, overrides: Mapping[str, Any]) -> Depend
 
 
 def _parse(path: str) -> dict[str, Any]:
+    where = f"--spec {path}"
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_config_text(path, where)
     except OSError as exc:
-        raise SpecError(f"--spec {path}: cannot read it ({exc.strerror})") from None
-    try:
-        data = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        kind = "JSON" if path.endswith(".json") else "YAML"
-        raise SpecError(f"--spec {path}: not valid {kind}: {' '.join(str(exc).split())}") from None
+        raise SpecError(f"{where}: cannot read it ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise SpecError(f"{where} is not UTF-8 text; save it as UTF-8") from None
+    data = load_json(text, where) if path.endswith(".json") else load_yaml(text, where)
     if not isinstance(data, dict):
         raise SpecError(
             f"--spec {path}: expected a mapping (a spec with class_name, or name -> spec), "

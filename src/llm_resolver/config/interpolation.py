@@ -6,19 +6,37 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from llm_resolver.config.safe_load import check_shape
 from llm_resolver.errors import SpecError
 
 _PATTERN = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{([^}]*)\}?")
 
 
-def interpolate(value: Any, env: Mapping[str, str], path: str = "") -> Any:
-    """Substitute variables in every string inside ``value`` (dicts and lists walked recursively)."""
+# A value that is one variable and nothing else: the only form a secret may travel by (pickling).
+WHOLE_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
+def interpolate(
+    value: Any, env: Mapping[str, str], path: str = "", references: dict[str, str] | None = None
+) -> Any:
+    """Substitute variables in every string inside ``value`` (dicts and lists walked recursively).
+
+    ``references`` collects value -> ``${VAR}`` for each string that was a whole reference, so a
+    secret read that way can later be pickled as where it came from rather than as itself."""
+    check_shape(value, path or "settings")
+    return _walk(value, env, path, references)
+
+
+def _walk(value: Any, env: Mapping[str, str], path: str, references: dict[str, str] | None) -> Any:
     if isinstance(value, str):
-        return _interpolate_str(value, env, path)
+        text = _interpolate_str(value, env, path)
+        if references is not None and WHOLE_REFERENCE.fullmatch(value):
+            references[text] = value
+        return text
     if isinstance(value, Mapping):
-        return {k: interpolate(v, env, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+        return {k: _walk(v, env, f"{path}.{k}" if path else str(k), references) for k, v in value.items()}
     if isinstance(value, list):
-        return [interpolate(v, env, f"{path}[{i}]") for i, v in enumerate(value)]
+        return [_walk(v, env, f"{path}[{i}]", references) for i, v in enumerate(value)]
     return value
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Annotated, Any
 
 from pydantic import (
@@ -11,6 +11,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     SecretStr,
     Tag,
     ValidationInfo,
@@ -19,6 +20,7 @@ from pydantic import (
 )
 
 from llm_resolver.cache.settings import check_cache_setting
+from llm_resolver.config.pickling import by_reference, restore_config
 from llm_resolver.metering.settings import BudgetConfig, check_meter_entry
 from llm_resolver.redaction import MASK, find_secrets, mask_secrets
 from llm_resolver.types.limits import MaxTokens, NonNegative, Penalty, Seconds, Temperature, TopP
@@ -208,3 +210,16 @@ class LiteLLMConfig(_Endpoint):
         for name in _FREE_FORM:
             found += find_secrets(getattr(self, name))
         return found
+
+    # Secret value -> the whole ``${VAR}`` it was read from; only what build_config saw is known.
+    _references: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def remember_references(self, references: Mapping[str, str]) -> None:
+        """Note which variable each of this config's secrets came from, so it pickles by reference."""
+        secrets = set(self.secret_values())
+        self._references = {value: ref for value, ref in references.items() if value in secrets}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle with each secret as its ``${VAR}``; the receiver reads the variables from its own
+        environment and validates again. A secret from no variable refuses with a ``SpecError``."""
+        return restore_config, (type(self), by_reference(self, self._references.get))

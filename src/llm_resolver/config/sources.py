@@ -5,10 +5,8 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from llm_resolver.config.interpolation import interpolate
@@ -21,6 +19,7 @@ from llm_resolver.config.models import (
     RetryConfig,
     split_fallbacks,
 )
+from llm_resolver.config.safe_load import load_yaml, read_config_text
 from llm_resolver.errors import SpecError
 from llm_resolver.metering.settings import BudgetConfig
 
@@ -78,13 +77,19 @@ def provider_key(model: str, env: Mapping[str, str]) -> tuple[str, str] | None:
     return None
 
 
-def load_config_file(env: Mapping[str, str]) -> tuple[dict[str, Any], str | None]:
+def load_config_file(
+    env: Mapping[str, str], references: dict[str, str] | None = None
+) -> tuple[dict[str, Any], str | None]:
+    """The settings in the ``LLM_RESOLVER_CONFIG`` file, interpolated; ``references`` collects where
+    each value read from a whole ``${VAR}`` came from."""
     path = env.get(CONFIG_FILE_VAR)
     if not path:
         return {}, None
     where = f"{CONFIG_FILE_VAR}={path!r}"
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        data = load_yaml(read_config_text(path, where), where)
+    except SpecError as exc:  # a limit or the syntax: name the variable that chose the file
+        raise SpecError(exc.message, field=CONFIG_FILE_VAR) from None
     except OSError as exc:
         raise SpecError(
             f"{where} cannot be read ({exc.strerror or type(exc).__name__}); fix the path or unset "
@@ -93,12 +98,6 @@ def load_config_file(env: Mapping[str, str]) -> tuple[dict[str, Any], str | None
         ) from None
     except UnicodeDecodeError:
         raise SpecError(f"{where} is not UTF-8 text; save it as UTF-8 YAML", field=CONFIG_FILE_VAR) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SpecError(
-            f"{where} is not valid YAML ({yaml_problem(exc)}); fix the file", field=CONFIG_FILE_VAR
-        ) from None
     if data is None:
         return {}, path
     if not isinstance(data, dict):
@@ -108,53 +107,58 @@ def load_config_file(env: Mapping[str, str]) -> tuple[dict[str, Any], str | None
             field=CONFIG_FILE_VAR,
         )
     try:
-        return interpolate(data, env), path
+        return interpolate(data, env, references=references), path
     except SpecError as exc:
         raise SpecError(f"{where}: {exc.message}", field=exc.field) from None
 
 
-def yaml_problem(exc: yaml.YAMLError) -> str:
-    """Where and what went wrong, without the excerpt PyYAML quotes (that line may hold a key)."""
-    if isinstance(exc, yaml.MarkedYAMLError):
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        return where + (exc.problem or exc.context or "syntax error")
-    return type(exc).__name__
-
-
 def build_config(properties: Mapping[str, Any], env: Mapping[str, str] | None = None) -> LiteLLMConfig:
-    """Merge the three sources and validate; a ``SpecError`` names the field and where it came from."""
+    """Merge the three sources, filling in ``${VAR}``, and validate; a ``SpecError`` names the field and
+    where it came from. The config remembers the variable each secret was read from, to pickle by it."""
     env = os.environ if env is None else env
     merged: dict[str, Any] = {}
     origin: dict[str, str] = {}
-    file_values, file_path = load_config_file(env)
+    references: dict[str, str] = {}
+    file_values, file_path = load_config_file(env, references)
     for key, value in file_values.items():
         merged[str(key)], origin[str(key)] = value, f"{FROM_FILE} {file_path}"
     for var, key in ENV_FIELDS.items():
         if env.get(var):
             merged[key], origin[key] = env[var], f"environment variable {var}"
-    for key, value in properties.items():
+    spec_values: dict[str, Any] = interpolate(properties, env, references=references)
+    for key, value in spec_values.items():
         merged[key], origin[key] = value, "spec properties"
     if "model" not in merged:
         raise SpecError(
             "model: required; set it in the spec properties, LLM_MODEL, or the LLM_RESOLVER_CONFIG file",
             field="model",
         )
-    _fill_provider_keys(merged, origin, env)
+    _fill_provider_keys(merged, origin, env, references)
     try:
-        return LiteLLMConfig.model_validate(merged)
+        config = LiteLLMConfig.model_validate(merged)
     except ValidationError as exc:
         raise spec_error_from(exc, origin) from None
+    config.remember_references(references)
+    return config
 
 
-def _fill_provider_keys(merged: dict[str, Any], origin: dict[str, str], env: Mapping[str, str]) -> None:
+def _fill_provider_keys(
+    merged: dict[str, Any], origin: dict[str, str], env: Mapping[str, str], references: dict[str, str]
+) -> None:
     """A provider's key variable gives ``api_key`` to the primary (over a key from the config file, as
     the environment outranks the file) and to each fallback of another provider that names no key of
     its own (one of the primary's provider shares the primary's key)."""
     primary = merged["model"]
     if not isinstance(primary, str):
         return
-    found = provider_key(primary, env)
+
+    def provider_key_of(model: str) -> tuple[str, str] | None:
+        found = provider_key(model, env)
+        if found:
+            references[found[1]] = f"${{{found[0]}}}"
+        return found
+
+    found = provider_key_of(primary)
     if found and ("api_key" not in merged or origin["api_key"].startswith(FROM_FILE)):
         merged["api_key"], origin["api_key"] = found[1], f"environment variable {found[0]}"
     fallbacks = split_fallbacks(merged.get("fallback_models"))
@@ -163,10 +167,10 @@ def _fill_provider_keys(merged: dict[str, Any], origin: dict[str, str], env: Map
     filled: list[Any] = []
     for entry in fallbacks:
         if isinstance(entry, str) and provider_of(entry) != provider_of(primary):
-            found = provider_key(entry, env)
+            found = provider_key_of(entry)
             entry = {"model": entry, "api_key": found[1]} if found else entry
         elif isinstance(entry, Mapping) and "api_key" not in entry and isinstance(entry.get("model"), str):
-            found = provider_key(entry["model"], env)
+            found = provider_key_of(entry["model"])
             entry = {**entry, "api_key": found[1]} if found else entry
         filled.append(entry)
     merged["fallback_models"] = filled

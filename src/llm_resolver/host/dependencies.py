@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import inspect
-import json
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import ValidationError
 
-from llm_resolver.config.sources import yaml_problem
+from llm_resolver.config.safe_load import check_shape, load_json, load_yaml, read_config_text
 from llm_resolver.errors import SpecError
 from llm_resolver.host.depends import declared
 from llm_resolver.plugins.manager import PluginManager
@@ -58,6 +56,7 @@ class Dependencies:
         """``{name: {class_name, properties}}``, optionally under a top-level ``dependencies`` key.
 
         ``${VAR}`` references in properties are filled in when the dependency is first resolved."""
+        check_shape(data, "dependencies")
         if set(data) == {"dependencies"} and isinstance(data["dependencies"], Mapping):
             data = data["dependencies"]
         specs = {}
@@ -76,23 +75,14 @@ class Dependencies:
     @classmethod
     def from_yaml(cls, source: str | Path, **kw: Any) -> Dependencies:
         """A path to a YAML file, or YAML text."""
-        text = _read(source)
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise SpecError(f"dependencies: not valid YAML ({yaml_problem(exc)}); fix it") from None
-        return cls.from_dict(_mapping(data), **kw)
+        text, where = _read(source)
+        return cls.from_dict(_mapping(load_yaml(text, where)), **kw)
 
     @classmethod
     def from_json(cls, source: str | Path, **kw: Any) -> Dependencies:
-        text = _read(source)
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SpecError(
-                f"dependencies: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); fix it"
-            ) from None
-        return cls.from_dict(_mapping(data), **kw)
+        """A path to a JSON file, or JSON text."""
+        text, where = _read(source)
+        return cls.from_dict(_mapping(load_json(text, where)), **kw)
 
     # Resolving -----------------------------------------------------------------------------------
 
@@ -165,15 +155,19 @@ class Dependencies:
         return f"Dependencies({self.specs!r})"
 
 
-def _read(source: str | Path) -> str:
+def _read(source: str | Path) -> tuple[str, str]:
+    """The text, and how errors name where it came from."""
     if isinstance(source, Path) or _names_a_file(source):
+        where = f"dependencies file {str(source)!r}"
         try:
-            return Path(source).read_text(encoding="utf-8")
+            return read_config_text(source, where), where
         except OSError as exc:
             raise SpecError(
                 f"dependencies: cannot read {str(source)!r} ({exc.strerror or type(exc).__name__}); fix the path"
             ) from None
-    return source
+        except UnicodeDecodeError:
+            raise SpecError(f"{where} is not UTF-8 text; save it as UTF-8") from None
+    return source, "dependencies"
 
 
 def _names_a_file(text: str) -> bool:

@@ -108,6 +108,11 @@ class LiteLLM:
         """The plugin tools ``config.tools`` names (fnmatch patterns), for ``run_tools``; read lazily."""
         return select_tools(self.config.tools, self._core.plugins)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickles as its config (each secret as its ``${VAR}``, or refused) and scope: the receiver
+        builds a fresh core with its default plugins, meters and cache."""
+        return _unpickle, (self.config, self.scope, self._charged)
+
     def __repr__(self) -> str:
         fallbacks = [t.model for t in self._core.targets[1:]]
         return f"LiteLLM(model={self.model!r}, scope={self.scope}, fallbacks={fallbacks})"
@@ -328,6 +333,13 @@ class LiteLLM:
             return error
 
         return broken
+
+
+def _unpickle(config: LiteLLMConfig, scope: Scope, charged: tuple[Scope, ...]) -> LiteLLM:
+    from llm_resolver.plugins.default import default_plugin_manager
+
+    core = LiteLLM(config, plugins=default_plugin_manager()).core
+    return LiteLLM.over(core, scope, charged)
 
 
 def _read_ahead_sync(session: OpenStream) -> None:

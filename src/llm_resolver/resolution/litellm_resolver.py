@@ -16,10 +16,15 @@ from llm_resolver.resolution.scope import Scope
 
 
 class LiteLLMResolver(DependencyResolver[LiteLLM]):
-    """Takes ``LiteLLMConfig`` fields; the config is validated here, so a bad spec fails at load time."""
+    """Takes ``LiteLLMConfig`` fields, ``${VAR}`` references included; the config is validated here, so
+    a bad spec fails at load time.
+
+    Pickles as its config (secrets by reference): the receiver rebuilds it with ``from_config``, with
+    fresh meters and cache, its default plugins, and none of the sender's memoised LLMs."""
 
     accepts_plugins = True
     accepts_env = True
+    interpolates = True
 
     def __init__(
         self, *, plugins: PluginManager | None = None, env: Mapping[str, str] | None = None, **properties: Any
@@ -54,6 +59,9 @@ class LiteLLMResolver(DependencyResolver[LiteLLM]):
                     self._core = LiteLLM(self.config, plugins=self._plugins, services=self.services).core
                 core = self._core
         return LiteLLM.over(core, scope)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self).from_config, (self.config,)
 
     def __repr__(self) -> str:
         return f"LiteLLMResolver(model={self.config.model!r})"

@@ -20,7 +20,8 @@ class DependencyResolver(ABC, Generic[T]):
 
     ``DependencySpec.to_resolver`` passes the spec's properties as keyword arguments, plus
     ``plugins=`` when ``accepts_plugins`` and ``env=`` (the variables the spec was read with) when
-    ``accepts_env``.
+    ``accepts_env``. ``${VAR}`` references in the properties are filled in first, unless the class
+    sets ``interpolates`` and fills them in itself (to know which variable a secret came from).
 
     The memo keeps the ``max_scopes`` most recently used scopes: scopes may come from callers (a
     server's tenants), so what is kept per scope must stay bounded. A scope dropped from it is
@@ -29,6 +30,7 @@ class DependencyResolver(ABC, Generic[T]):
 
     accepts_plugins: ClassVar[bool] = False
     accepts_env: ClassVar[bool] = False
+    interpolates: ClassVar[bool] = False
     max_scopes: ClassVar[int] = 4096
 
     _resolved: OrderedDict[Scope, T]

@@ -19,7 +19,9 @@ from pydantic import (
     field_validator,
 )
 
-from llm_resolver.config.interpolation import interpolate
+from llm_resolver.config.interpolation import WHOLE_REFERENCE, interpolate
+from llm_resolver.config.pickling import by_reference
+from llm_resolver.config.safe_load import check_shape
 from llm_resolver.config.sources import spec_error_from
 from llm_resolver.errors import SpecError
 from llm_resolver.redaction import is_secret_key, mask_secrets
@@ -42,6 +44,10 @@ def _protect(value: Any, secret: bool = False) -> Any:
     return value
 
 
+def _whole_reference(secret: str) -> str | None:
+    return secret if WHOLE_REFERENCE.fullmatch(secret) else None
+
+
 def _unwrap(value: Any) -> Any:
     if isinstance(value, SecretStr):
         return value.get_secret_value()
@@ -60,6 +66,19 @@ class DependencySpec(BaseModel):
     class_name: str = Field(min_length=1)
     properties: dict[str, Any] = Field(default_factory=dict)
 
+    def __init__(self, /, **data: Any) -> None:
+        # Checked here as well as in the validator: pydantic turns a validator's SpecError into a
+        # ValidationError, and a spec built in code should fail with the same SpecError as one loaded.
+        check_shape(data.get("properties"), "properties")
+        super().__init__(**data)
+
+    @field_validator("properties", mode="before")
+    @classmethod
+    def _check_shape(cls, value: Any) -> Any:
+        """Bounded before anything walks it: ``_protect``, masking and interpolation recurse."""
+        check_shape(value, "properties")
+        return value
+
     @field_validator("properties", mode="after")
     @classmethod
     def _protect_secrets(cls, value: dict[str, Any]) -> dict[str, Any]:
@@ -75,6 +94,12 @@ class DependencySpec(BaseModel):
         return f"DependencySpec(class_name={self.class_name!r}, properties={mask_secrets(self.properties)!r})"
 
     __str__ = __repr__
+
+    def __getstate__(self) -> dict[Any, Any]:
+        """A spec holds its ``${VAR}`` references uninterpolated, so it pickles as it is, unless a
+        secret is written out: that refuses with a ``SpecError`` naming the setting."""
+        by_reference(self.properties, _whole_reference, "properties")
+        return super().__getstate__()
 
     def resolver_class(self, plugins: PluginManager | None = None) -> type[DependencyResolver[Any]]:
         found = self._lookup(plugins) if "." not in self.class_name else self._import()
@@ -141,7 +166,9 @@ class DependencySpec(BaseModel):
         """Build the resolver, filling in ``${VAR}`` from ``env`` (default: the process environment);
         bad properties raise ``SpecError`` naming the field."""
         cls = self.resolver_class(plugins)
-        kwargs: dict[str, Any] = interpolate(_unwrap(self.properties), os.environ if env is None else env)
+        kwargs: dict[str, Any] = _unwrap(self.properties)
+        if not cls.interpolates:
+            kwargs = interpolate(kwargs, os.environ if env is None else env)
         if cls.accepts_plugins:
             kwargs["plugins"] = plugins
         if cls.accepts_env:
