@@ -10,7 +10,7 @@ from typing import TypeVar
 from llm_resolver.metering.events import UsageEvent
 from llm_resolver.metering.reservation import Reservation, budget_exceeded, fits
 from llm_resolver.metering.rollup import matches, rollup_keys
-from llm_resolver.resolution.scope import Scope
+from llm_resolver.resolution.scope import ANY, Scope
 
 V = TypeVar("V")
 
@@ -55,6 +55,8 @@ class _Holds:
 class InMemoryMeter:
     """Totals only (no event log), so memory stays flat however long the process runs: per scope and
     model the totals, per ancestor scope (see ``rollup``) the spend, and holds while calls are in flight.
+    Nothing nests beneath a scope that names its agent, so its spend is read from its totals instead of
+    being kept twice (a quarter of the memory per agent).
 
     Also a budget meter: it enforces every budget of a reservation within the process, against its own
     totals. A budget at a scope ``ancestors()`` yields (``acme/support/*``, ``acme/*/*``…) is checked in
@@ -74,7 +76,8 @@ class InMemoryMeter:
             (by_scope.get(event.scope) or by_scope.setdefault(event.scope, MeterTotals())).add(event)
             if event.cost_usd:
                 for scope in event.scope.ancestors():
-                    self._spent[scope] = self._spent.get(scope, 0.0) + event.cost_usd
+                    if scope.agent == ANY:
+                        self._spent[scope] = self._spent.get(scope, 0.0) + event.cost_usd
 
     def totals(self, scope: Scope | None = None, model: str | None = None) -> MeterTotals:
         """Everything recorded at or beneath ``scope`` (for ``model``); reads every scope seen."""
@@ -90,7 +93,7 @@ class InMemoryMeter:
     def spend(self, scope: Scope | None = None) -> float:
         """The cost of everything recorded at or beneath ``scope``: what its budget counts as spent."""
         with self._lock:
-            return sum(_within(self._spent, scope or Scope()))
+            return self._spent_within(scope or Scope())
 
     def reserved(self, scope: Scope | None = None) -> float:
         """What calls in flight at or beneath ``scope`` hold against its budget."""
@@ -100,7 +103,7 @@ class InMemoryMeter:
     def reserve(self, reservation: Reservation) -> None:
         with self._lock:
             for budget in reservation.budgets:
-                spent = sum(_within(self._spent, budget.scope))
+                spent = self._spent_within(budget.scope)
                 held = sum(h.usd for h in _within(self._held, budget.scope))
                 if not fits(reservation, budget, spent, held):
                     raise budget_exceeded(reservation, budget, spent, held)
@@ -108,6 +111,12 @@ class InMemoryMeter:
                 holds = self._held.get(scope) or self._held.setdefault(scope, _Holds())
                 holds.calls += 1
                 holds.usd += reservation.estimate_usd
+
+    def _spent_within(self, scope: Scope) -> float:
+        """From the per-ancestor spend, or for scopes naming an agent (nothing beneath) their totals."""
+        if rollup_keys(scope)[2] == ANY:
+            return sum(_within(self._spent, scope))
+        return sum(t.cost_usd for by_scope in self._totals.values() for t in _within(by_scope, scope))
 
     def settle(self, reservation: Reservation, cost_usd: float) -> None:
         with self._lock:

@@ -18,10 +18,12 @@ Keys = tuple[str | None, str | None, str | None]
 
 def rollup_keys(scope: Scope) -> Keys:
     """The aggregates that add up to everything ``scope`` covers; no ``None`` means only ``scope``'s own."""
-    parts = (scope.org, scope.guild, scope.agent)
-    last = max((i for i, part in enumerate(parts) if part != ANY), default=-1)
-    org, guild, agent = (ANY if i > last else None if part == ANY else part for i, part in enumerate(parts))
-    return org, guild, agent
+    org, guild, agent = scope.org, scope.guild, scope.agent
+    if agent != ANY:
+        return (None if org == ANY else org), (None if guild == ANY else guild), agent
+    if guild != ANY:
+        return (None if org == ANY else org), guild, ANY
+    return org, ANY, ANY
 
 
 def matches(keys: Keys, scope: Scope) -> bool:
