@@ -49,7 +49,13 @@ class ProcessConnection:
 
     def create(self, schema: str) -> None:
         """Run ``schema`` (``CREATE … IF NOT EXISTS``); processes may open a new file at the same time."""
-        self._when_unlocked(lambda: self.get().executescript(schema))
+        self.prepare(lambda conn: conn.executescript(schema))
+
+    def prepare(self, action: Callable[[sqlite3.Connection], T]) -> T:
+        """Set the file up with ``action`` (create or migrate tables) as ``create`` does, for setups that
+        need more than a script. ``action`` runs again after "database is locked", so it must not leave
+        a transaction open when it fails."""
+        return self._when_unlocked(lambda: action(self.get()))
 
     def _when_unlocked(self, action: Callable[[], T]) -> T:
         """Run ``action``, retrying "database is locked" within the timeout. Switching to WAL and

@@ -23,12 +23,15 @@ class CostMeter(Protocol):
 class BudgetMeter(CostMeter, Protocol):
     """A meter that also enforces budgets (optional methods of a meter).
 
-    ``reserve`` runs before a call's first request and either holds ``estimate_usd`` against the
-    scope's budget or raises ``LLMBudgetExceededError`` (use ``reservation.budget_exceeded``) to veto
-    the call. ``settle`` runs once when the call is over, after every attempt's event went to ``record``:
-    drop the hold; the real cost is what ``record`` already counted (``cost_usd`` is its sum, for
-    meters that do not keep events). Between ``record`` and ``settle`` both count, so the check errs
-    on the safe side.
+    ``reserve`` runs before a call's first request. Budgets nest: for each of ``reservation.budgets``,
+    spent is the cost recorded at or beneath ``budget.scope`` and held the estimates of calls in flight
+    at or beneath it (each call once). Raise ``budget_exceeded(reservation, budget, spent, held)`` for
+    the first budget that does not ``fits``, before holding anything; else hold ``estimate_usd`` once,
+    at ``reservation.scope``. Checks and hold must be atomic for everything sharing the meter, or two
+    calls under one parent budget can both take its last room. ``settle`` runs once when the call is
+    over, after every attempt's event went to ``record``: drop the hold; the real cost is what
+    ``record`` already counted (``cost_usd`` is its sum, for meters that do not keep events). Between
+    ``record`` and ``settle`` both count, so the check errs on the safe side.
     """
 
     def reserve(self, reservation: Reservation) -> None: ...
