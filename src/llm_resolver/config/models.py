@@ -43,7 +43,14 @@ class RetryConfig(BaseModel):
     retry_after_cap: NonNegative = Field(30.0, description="longest Retry-After we honour before moving on")
     jitter: NonNegative = Field(0.25, le=1, description="fraction of each wait randomised")
     cooldown_after: int = Field(3, ge=1, description="consecutive failures before a model is cooled down")
-    cooldown_s: NonNegative = Field(30.0, description="how long a cooled-down model is skipped")
+    cooldown_s: NonNegative = Field(
+        30.0, description="how long a cooled-down endpoint is skipped; 0 turns cool-downs off for this LLM"
+    )
+    cooldown_pool: str | None = Field(
+        None,
+        min_length=1,
+        description="share cool-downs with every resolver naming this pool (default: this resolver's own)",
+    )
     fallback_on_content_policy: bool = False
 
 

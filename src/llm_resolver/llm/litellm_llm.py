@@ -23,7 +23,7 @@ from llm_resolver.metering.usage import counted_usage
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.redaction import redact
 from llm_resolver.resilience.clock import SYSTEM_CLOCK, Clock
-from llm_resolver.resilience.cooldown import PROCESS_COOLDOWNS, Cooldowns
+from llm_resolver.resilience.cooldown import Cooldowns
 from llm_resolver.resilience.executor import CallPlan, run_async, run_sync
 from llm_resolver.resolution.scope import Scope
 from llm_resolver.streaming.assembler import StreamAssembler
@@ -58,7 +58,7 @@ class LiteLLM:
         *,
         plugins: PluginManager | None = None,
         clock: Clock = SYSTEM_CLOCK,
-        cooldowns: Cooldowns = PROCESS_COOLDOWNS,
+        cooldowns: Cooldowns | None = None,
         meter: InMemoryMeter | None = None,
         services: CallServices | None = None,
     ) -> None:

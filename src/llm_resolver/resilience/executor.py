@@ -17,7 +17,7 @@ from llm_resolver.backend.targets import Target
 from llm_resolver.config.models import RetryConfig
 from llm_resolver.errors import LLMContextWindowError, LLMError, LLMFallbacksExhaustedError, LLMTimeoutError
 from llm_resolver.resilience.clock import Clock
-from llm_resolver.resilience.cooldown import Cooldowns
+from llm_resolver.resilience.cooldown import CooldownKey, Cooldowns, cooldown_key
 from llm_resolver.resilience.policy import Next, after_failure, backoff
 from llm_resolver.types.responses import Attempt
 
@@ -65,11 +65,12 @@ class CallPlan:
     # Which targets, in which order -------------------------------------------------------------
 
     def __iter__(self) -> Iterator[Target]:
+        """Targets in order; one cooling down is skipped only while a later one is not, so the last
+        target a call has left is always tried. ``retry.cooldown_s: 0`` opts this LLM out."""
         now = self.clock.monotonic()
-        cooling = {i: self.cooldowns.remaining(_key(t), now) for i, t in enumerate(self.targets)}
-        everyone_cooling = all(v > 0 for v in cooling.values())
+        cooling = [self._cooling(t, now) for t in self.targets]
         for i, target in enumerate(self.targets):
-            if cooling[i] > 0 and not everyone_cooling:
+            if cooling[i] > 0 and any(c == 0 for c in cooling[i + 1 :]):
                 self._skip(target, f"cooling down for {cooling[i]:.1f}s after repeated failures")
                 continue
             if self._min_context is not None:
@@ -78,6 +79,9 @@ class CallPlan:
                     self._skip(target, f"context window {size} < {self._min_context} tokens needed")
                     continue
             yield target
+
+    def _cooling(self, target: Target, now: float) -> float:
+        return self.cooldowns.remaining(_key(target), now) if self.policy.cooldown_s > 0 else 0.0
 
     def _skip(self, target: Target, why: str) -> None:
         self.attempts.append(Attempt(model=target.model, outcome="skipped", detail=why))
@@ -123,7 +127,7 @@ class CallPlan:
                 detail=error.message[:200],
             )
         )
-        if error.retryable:
+        if error.retryable and self.policy.cooldown_s > 0:
             self.cooldowns.failed(
                 _key(target), self.clock.monotonic(), self.policy.cooldown_after, self.policy.cooldown_s
             )
@@ -209,8 +213,8 @@ class CallPlan:
         return exhausted
 
 
-def _key(target: Target) -> tuple[str, str | None]:
-    return (target.model, target.api_base)
+def _key(target: Target) -> CooldownKey:
+    return cooldown_key(target.model, target.api_base, target.api_key, target.extra_headers)
 
 
 def run_sync(
