@@ -21,6 +21,7 @@ from pydantic import (
 from llm_resolver.cache.settings import check_cache_setting
 from llm_resolver.metering.settings import BudgetConfig, check_meter_entry
 from llm_resolver.redaction import MASK, find_secrets, mask_secrets, mask_url_credentials, url_credentials
+from llm_resolver.vision.settings import VisionConfig
 
 
 def check_api_base(value: str | None) -> str | None:
@@ -184,6 +185,7 @@ class LiteLLMConfig(_Endpoint):
     embedding_batch_tokens: int = Field(100_000, ge=1, description="token cap of one embedding request")
     embedding_concurrency: int = Field(4, ge=1, le=64, description="embedding requests in flight at once")
     structured_retries: int = Field(2, ge=0, le=10, description="re-asks after an invalid structured reply")
+    vision: VisionConfig = Field(default_factory=VisionConfig, description="hosts remote image URLs may name")
 
     @field_validator("fallback_models", "embedding_fallback_models", mode="before")
     @classmethod

@@ -222,7 +222,7 @@ class LiteLLM:
         )
         if self._plugins is not None:
             req = self._plugins.before_request(req, ctx)
-        req = prepare_content(req, self._plugins, [t.model for t in self._targets])
+        req = prepare_content(req, self._plugins, [t.model for t in self._targets], self.config.vision)
         check_capabilities(self.model, req, self._catalog)
         deadline = call_options.get("deadline", self.config.deadline)
         if deadline is not None and (not isinstance(deadline, int | float) or deadline <= 0):
