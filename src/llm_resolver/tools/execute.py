@@ -20,7 +20,7 @@ from pydantic_core import to_json
 
 from llm_resolver.redaction import redact
 from llm_resolver.tools.results import ToolCallRecord
-from llm_resolver.types.messages import ToolCall
+from llm_resolver.types.messages import ToolCall, escape_unsendable, text_problem
 from llm_resolver.types.tool import Tool, ToolArgumentsError
 
 T = TypeVar("T")
@@ -143,6 +143,9 @@ def render(value: Any) -> str:
 def _succeeded(ready: Ready, value: Any, duration: float) -> ToolCallRecord:
     try:
         content = render(value)
+        problem = text_problem(content)
+        if problem is not None:
+            raise ValueError(f"the tool returned text that {problem}, which no provider takes")
     except Exception as exc:
         return _raised(ready, exc, duration)
     return ToolCallRecord(
@@ -174,12 +177,12 @@ def _exception_summary(exc: Exception, secrets: Sequence[str] = ()) -> str:
         message = str(exc)
     except Exception:
         message = "(its message could not be read)"
-    text = redact(f"{type(exc).__name__}: {message}", secrets)
+    text = escape_unsendable(redact(f"{type(exc).__name__}: {message}", secrets))
     return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 3] + "..."
 
 
 def _failed(call: ToolCall, error: str, secrets: Sequence[str]) -> ToolCallRecord:
-    error = redact(error, secrets)
+    error = escape_unsendable(redact(error, secrets))
     return ToolCallRecord(
         id=call.id,
         name=call.name,
