@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from llm_resolver import ImagePart, LLMBadRequestError, Message, TextPart, ToolCall, run_tools, tool
 from llm_resolver.testing import ProviderEmulator, Reply, ToolCallSpec
@@ -184,3 +184,18 @@ def test_a_cached_reply_comes_back_as_the_provider_sent_it(
     again = llm.complete("hi")
     assert (again.cached, again.text) == (True, "odd\x00answer")
     assert provider_emulator.request_count() == 1
+
+
+class Count(BaseModel):
+    n: int
+
+
+def test_a_structured_re_ask_sends_back_a_reply_holding_a_nul(
+    make_llm: MakeLLM, provider_emulator: ProviderEmulator
+) -> None:
+    provider_emulator.script(Reply(text='{"n": "one\x00"}'), Reply(text='{"n": 1}'))
+
+    response = make_llm().complete("count", response_format=Count)
+
+    assert response.parsed == Count(n=1)
+    assert provider_emulator.request_count() == 2
