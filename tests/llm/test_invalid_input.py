@@ -199,3 +199,20 @@ def test_a_structured_re_ask_sends_back_a_reply_holding_a_nul(
 
     assert response.parsed == Count(n=1)
     assert provider_emulator.request_count() == 2
+
+
+def test_the_tool_loop_survives_a_model_calling_a_name_holding_a_nul(
+    make_llm: MakeLLM, provider_emulator: ProviderEmulator
+) -> None:
+    @tool
+    def lookup(key: str) -> str:
+        """Look a key up."""
+        return key
+
+    provider_emulator.script(Reply(tool_calls=[ToolCallSpec("look\x00up", '{"key": ')]), Reply(text="done"))
+
+    result = run_tools(make_llm(), "go", [lookup])
+
+    (record,) = result.calls
+    assert record.content == "error: there is no tool named 'look\\x00up'; available tools: lookup"
+    assert result.text == "done"

@@ -13,7 +13,7 @@ from llm_resolver.tools.decorator import as_tool
 from llm_resolver.tools.execute import aexecute, execute
 from llm_resolver.tools.registry import select_tools
 from llm_resolver.tools.results import LLMToolLoopError, ToolCallRecord, ToolLoopResult, ToolStep
-from llm_resolver.types.messages import Message, ToolCall
+from llm_resolver.types.messages import Message
 from llm_resolver.types.request import ChatRequest, RequestLike, coerce_request
 from llm_resolver.types.responses import ChatResponse
 from llm_resolver.types.tool import Tool
@@ -201,7 +201,7 @@ def _replayable(message: Message) -> Message:
     if not any(c.raw_arguments is not None for c in message.tool_calls):
         return message
     calls = [
-        ToolCall(id=c.id, name=c.name, arguments={}) if c.raw_arguments is not None else c
+        c.model_copy(update={"arguments": {}, "raw_arguments": None}) if c.raw_arguments is not None else c
         for c in message.tool_calls
     ]
     return message.model_copy(update={"tool_calls": calls})
