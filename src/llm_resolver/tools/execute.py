@@ -170,7 +170,7 @@ def _raised(ready: Ready, exc: Exception, duration: float) -> ToolCallRecord:
     )
 
 
-def _exception_summary(exc: Exception, secrets: Sequence[str] = ()) -> str:
+def _exception_summary(exc: Exception, secrets: Sequence[str]) -> str:
     """``Type: message``, scrubbed, then cut to ``MAX_ERROR_CHARS``; never a traceback, which would show
     our code and the values in its frames to the provider."""
     try:
