@@ -243,7 +243,9 @@ class LiteLLM:
         )
         if self._core.plugins is not None:
             req = self._core.plugins.before_request(req, ctx)
-        req = prepare_content(req, self._core.plugins, [t.model for t in self._core.targets])
+        req = prepare_content(
+            req, self._core.plugins, [t.model for t in self._core.targets], self.config.vision
+        )
         check_capabilities(self.model, req, self._core.catalog)
         deadline = check_seconds(call_options.get("deadline", self.config.deadline), "deadline")
         budgets = self._core.budgets(self.scope, self._charged)
