@@ -34,7 +34,7 @@ from llm_resolver.tools.registry import select_tools
 from llm_resolver.types.context import CallContext
 from llm_resolver.types.limits import check_seconds
 from llm_resolver.types.request import ChatRequest, RequestLike, coerce_request
-from llm_resolver.types.responses import ChatResponse, EmbeddingResponse, ModelInfo, Usage
+from llm_resolver.types.responses import Attempt, ChatResponse, EmbeddingResponse, ModelInfo, Usage
 from llm_resolver.types.tool import Tool
 from llm_resolver.vision.resolve import prepare_content
 
@@ -186,7 +186,7 @@ class LiteLLM:
             return session
 
         callbacks = guard.wrap_stream(
-            open_stream, lambda s: self._finish_stream(s, req, plan, ctx), self._broken(req, ctx)
+            open_stream, lambda s: self._finish_stream(s, req, plan, ctx), self._broken(req, ctx, plan)
         )
         return guard.watch(SyncChatStream(*callbacks))
 
@@ -211,7 +211,7 @@ class LiteLLM:
             return session
 
         callbacks = guard.wrap_astream(
-            open_stream, lambda s: self._finish_stream(s, req, plan, ctx), self._broken(req, ctx)
+            open_stream, lambda s: self._finish_stream(s, req, plan, ctx), self._broken(req, ctx, plan)
         )
         return guard.watch(AsyncChatStream(*callbacks))
 
@@ -314,7 +314,7 @@ class LiteLLM:
         self._core.notify("after_response", response=response, context=ctx)
         return response
 
-    def _broken(self, req: ChatRequest, ctx: CallContext) -> Any:
+    def _broken(self, req: ChatRequest, ctx: CallContext, plan: CallPlan) -> Any:
         def broken(session: OpenStream, exc: BaseException) -> LLMError:
             # The provider bills what it streamed before the break: count it.
             usage = session.assembler.usage or counted_usage(
@@ -331,6 +331,14 @@ class LiteLLM:
                 partial_text=session.assembler.text,
                 retryable=False,
             )
+            # The attempt that opened the stream counted as ok; it ended in this error after all.
+            attempts = list(plan.attempts)
+            broke = {"outcome": "error", "error_type": "LLMConnectionError"}
+            if attempts and attempts[-1].outcome == "ok":
+                attempts[-1] = attempts[-1].model_copy(update=broke)
+            else:
+                attempts.append(Attempt(model=session.target.model, **broke))
+            error.attempts = attempts
             self._core.notify("on_error", error=error, context=ctx)
             return error
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 import time
-import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -28,12 +27,13 @@ from llm_resolver.metering.services import CallServices
 from llm_resolver.metering.settings import budget_parts
 from llm_resolver.metering.usage import counted_usage
 from llm_resolver.streaming.assembler import StreamAssembler
+from llm_resolver.streaming.base import StreamBase
 from llm_resolver.streaming.session import OpenStream
 from llm_resolver.types.context import CallContext
 from llm_resolver.types.request import ChatRequest
 from llm_resolver.types.responses import ChatResponse, Usage
 
-S = TypeVar("S")
+StreamT = TypeVar("StreamT", bound=StreamBase)
 Finish = Callable[[OpenStream], ChatResponse]
 Broken = Callable[[OpenStream, BaseException], LLMError]
 
@@ -241,9 +241,9 @@ class CallGuard:
 
         return opened, self._finisher(finish), self._breaker(broken)
 
-    def watch(self, stream: S) -> S:
-        """Release the hold of a stream dropped or closed before its end, and meter what it read."""
-        weakref.finalize(stream, self._abandoned)
+    def watch(self, stream: StreamT) -> StreamT:
+        """Release the hold of a stream closed or dropped before its end, and meter what it read."""
+        stream.on_close(self._abandoned)
         return stream
 
     def _replay(self, hit: ChatResponse | None) -> OpenStream | None:
