@@ -8,6 +8,7 @@ all run under the one reservation, priced for the dearest model the call may rea
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -18,7 +19,7 @@ from llm_resolver.backend.pricing import price
 from llm_resolver.backend.targets import Target
 from llm_resolver.cache.entry import CachedReply
 from llm_resolver.config.models import LiteLLMConfig
-from llm_resolver.errors import LLMBadRequestError, LLMError
+from llm_resolver.errors import LLMBadRequestError, LLMBudgetExceededError, LLMError
 from llm_resolver.metering.estimate import estimate_usd
 from llm_resolver.metering.events import UsageEvent
 from llm_resolver.metering.meters import BudgetMeter
@@ -34,6 +35,7 @@ from llm_resolver.types.request import ChatRequest
 from llm_resolver.types.responses import ChatResponse, Usage
 
 StreamT = TypeVar("StreamT", bound=StreamBase)
+log = logging.getLogger("llm_resolver.metering")
 Finish = Callable[[OpenStream], ChatResponse]
 Broken = Callable[[OpenStream, BaseException], LLMError]
 
@@ -182,9 +184,14 @@ class CallGuard:
         self.acct.opened(self)
         try:
             self._held = self.acct.metering.reserve(reservation)
-        except BaseException:
+        except BaseException as exc:
             self.acct.closed(self)
+            if isinstance(exc, LLMBudgetExceededError):
+                log.info("budget refused a call at %s before any request: %s", self.ctx.scope, exc.message)
             raise
+        log.debug(
+            "reserved %.6f USD at %s for %s", reservation.estimate_usd, self.ctx.scope, reservation.model
+        )
         self._reservation = reservation
 
     def settle(self) -> None:

@@ -6,6 +6,7 @@ The sync and async drivers share everything but the call and the sleep: the book
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -22,6 +23,7 @@ from llm_resolver.resilience.policy import Next, after_failure, backoff
 from llm_resolver.types.responses import Attempt
 
 T = TypeVar("T")
+log = logging.getLogger("llm_resolver.resilience")
 
 # An attempt that would get less than this before the deadline is not started.
 MIN_ATTEMPT_S = 0.05
@@ -84,6 +86,7 @@ class CallPlan:
         return self.cooldowns.remaining(_key(target), now) if self.policy.cooldown_s > 0 else 0.0
 
     def _skip(self, target: Target, why: str) -> None:
+        log.debug("skipping %s: %s", target.model, why)
         self.attempts.append(Attempt(model=target.model, outcome="skipped", detail=why))
 
     # One attempt ---------------------------------------------------------------------------------
@@ -127,9 +130,26 @@ class CallPlan:
                 detail=error.message[:200],
             )
         )
-        if error.retryable and self.policy.cooldown_s > 0:
-            self.cooldowns.failed(
+        log.debug(
+            "attempt %d of the call on %s failed: %s (status %s, %s)",
+            len(self.attempts),
+            target.model,
+            type(error).__name__,
+            error.status_code,
+            "retryable" if error.retryable else "not retryable",
+        )
+        if (
+            error.retryable
+            and self.policy.cooldown_s > 0
+            and self.cooldowns.failed(
                 _key(target), self.clock.monotonic(), self.policy.cooldown_after, self.policy.cooldown_s
+            )
+        ):
+            log.info(
+                "cooling %s down for %.0fs after %d failures in a row",
+                target.model,
+                self.policy.cooldown_s,
+                self.policy.cooldown_after,
             )
         self.last_error = error
         self.errors.append(error)
@@ -151,6 +171,9 @@ class CallPlan:
 
         def remember_wait(state: RetryCallState) -> None:
             self._pending_wait = state.upcoming_sleep
+            log.debug(
+                "retrying %s in %.2fs (retry %d)", target.model, state.upcoming_sleep, state.attempt_number
+            )
 
         return {
             "retry": retry_if_exception(
@@ -182,7 +205,13 @@ class CallPlan:
         """Decide whether the chain goes on; raises when it must stop here."""
         decision = after_failure(error, self.policy)
         if decision is Next.RAISE:
+            log.debug("%s: %s ends the call (no fallback for it)", target.model, type(error).__name__)
             raise self._final(error)
+        log.info(
+            "%s gave up after %s; the call moves on to its next model, if any",
+            target.model,
+            type(error).__name__,
+        )
         if decision is Next.LARGER_CONTEXT and isinstance(error, LLMContextWindowError):
             needed = self.needed_context(target)
             size = self.context_size(target)
