@@ -85,7 +85,7 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     except wire.WireError as exc:
         return _error(invalid_request(str(exc), exc.param))
     except LLMError as exc:
-        return _error(from_llm_error(exc))
+        return _error(_answer(exc, request.path))
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
@@ -99,6 +99,13 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             "request %s %s failed: %s", request.method, request.path, redact(f"{type(exc).__name__}: {exc}")
         )
         return _error(_INTERNAL)
+
+
+def _answer(error: LLMError, where: str) -> HttpError:
+    """The client's error; the full one, with what the provider said, goes to the server's log."""
+    answer = from_llm_error(error)
+    log.log(logging.WARNING if answer.status >= 500 else logging.INFO, "%s: %s", where, error)
+    return answer
 
 
 async def _models(request: web.Request) -> web.Response:
@@ -143,7 +150,7 @@ async def _stream(request: web.Request, llm: LLM, call: wire.ChatCall) -> web.St
                 await _event(out, wire.usage_chunk_body(stream.response, call.model, stream_id))
             await out.write(b"data: [DONE]\n\n")
         except LLMError as exc:
-            await _event(out, from_llm_error(exc).body())
+            await _event(out, _answer(exc, request.path).body())
         except ConnectionError:
             return out  # the client left: leaving the block closes the provider's stream too
         except Exception as exc:  # the headers are sent: the error can only be an event now

@@ -172,7 +172,8 @@ def _extras(response: ChatResponse) -> dict[str, Any]:
         "model": response.model,
         "cost_usd": response.cost_usd,
         "cached": response.cached,
-        "attempts": [a.model_dump(exclude_none=True) for a in response.attempts],
+        # an attempt's detail quotes the provider, which may name internal hosts: the server log has it
+        "attempts": [a.model_dump(exclude_none=True, exclude={"detail"}) for a in response.attempts],
     }
 
 
