@@ -43,7 +43,7 @@ def error_of(response: httpx.Response) -> dict[str, Any]:
         ({"model": "support"}, "messages", "messages must be a non-empty list"),
         ({"messages": HI}, "model", "model is required"),
         ({"model": "support", "messages": HI, "n": 2}, "n", "n must be 1"),
-        ({"model": "support", "messages": [{"role": "wizard", "content": "x"}]}, None, "role"),
+        ({"model": "support", "messages": [{"role": "wizard", "content": "x"}]}, "messages", "role"),
         (
             {
                 "model": "support",
@@ -62,7 +62,7 @@ def error_of(response: httpx.Response) -> dict[str, Any]:
                     }
                 ],
             },
-            None,
+            "messages",
             "not a data URL or an http(s) URL",
         ),
     ],

@@ -126,7 +126,7 @@ async def _chat(request: web.Request) -> web.StreamResponse:
     llm = await _llm(request, call.model)
     if not call.stream:
         response = await llm.acomplete(call.request)
-        return web.json_response(wire.completion_body(response, call.model))
+        return web.json_response(wire.completion_body(response, call.model), headers=_ignored(call.ignored))
     return await _stream(request, llm, call)
 
 
@@ -138,7 +138,13 @@ async def _stream(request: web.Request, llm: LLM, call: wire.ChatCall) -> web.St
             first = await anext(chunks)
         except StopAsyncIteration:
             first = None
-        out = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+        out = web.StreamResponse(
+            headers={
+                "Content-Type": "text/event-stream",
+                "Cache-Control": "no-cache",
+                **_ignored(call.ignored),
+            }
+        )
         await out.prepare(request)
         stream_id = wire.new_stream_id()
         try:
@@ -161,10 +167,12 @@ async def _stream(request: web.Request, llm: LLM, call: wire.ChatCall) -> web.St
 
 
 async def _embeddings(request: web.Request) -> web.Response:
-    model, texts = wire.embeddings_call(await _body(request))
-    llm = await _llm(request, model)
-    response = await llm.aembed(texts)
-    return web.json_response(wire.embeddings_body(response, model))
+    call = wire.embeddings_call(await _body(request))
+    llm = await _llm(request, call.model)
+    response = await llm.aembed(call.texts, **call.options)
+    return web.json_response(
+        wire.embeddings_body(response, call.model, call.base64), headers=_ignored(call.ignored)
+    )
 
 
 async def _llm(request: web.Request, model: str) -> LLM:
@@ -195,6 +203,11 @@ async def _body(request: web.Request) -> Any:
 
 async def _event(out: web.StreamResponse, payload: dict[str, Any]) -> None:
     await out.write(b"data: " + json.dumps(payload, separators=(",", ":")).encode() + b"\n\n")
+
+
+def _ignored(names: tuple[str, ...]) -> dict[str, str]:
+    """The header naming the body fields this server accepted and did not act on."""
+    return {wire.IGNORED_HEADER: ",".join(names)} if names else {}
 
 
 def _error(error: HttpError) -> web.Response:
