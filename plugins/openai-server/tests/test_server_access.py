@@ -1,18 +1,24 @@
-"""Keys held to a scope: a tenant is metered and budgeted in its own scope and cannot leave it."""
+"""Who may call: keys held to a scope (a tenant is metered and budgeted in its own scope and cannot
+leave it), and loopback only without keys."""
 
 from __future__ import annotations
 
+import re
+import socket
+
 import httpx
 import pytest
-from llm_resolver_openai_server import RunningServer
-from llm_resolver_openai_server.access import parse_keys
+from aiohttp import web
+from llm_resolver_openai_server import RunningServer, ServerSettings, create_app
+from llm_resolver_openai_server.access import is_loopback, parse_keys
 
-from llm_resolver import Dependencies, Scope
+from llm_resolver import Dependencies, Scope, SpecError
 from llm_resolver.testing import ProviderEmulator
 
 from .conftest import CLIENT_KEY, TENANT_KEY
 
 HI = {"model": "support", "messages": [{"role": "user", "content": "hi"}]}
+BEARER = {"Authorization": f"Bearer {CLIENT_KEY}"}
 
 
 def ask(server: RunningServer, key: str, scope: str | None = None) -> httpx.Response:
@@ -65,3 +71,110 @@ def test_a_free_key_chooses_any_scope(keyed_server: RunningServer, deps: Depende
     assert ask(keyed_server, CLIENT_KEY, "globex").status_code == 200
 
     assert deps.resolver("support").meter.totals(Scope(org="globex")).calls == 1  # type: ignore[attr-defined]
+
+
+# Without keys: loopback only, whoever runs the app.
+
+
+def test_running_server_refuses_an_open_address_without_keys(deps: Dependencies) -> None:
+    with pytest.raises(
+        SpecError,
+        match=re.escape("refusing to serve on 0.0.0.0 without API keys; set LLM_RESOLVER_SERVER_KEYS"),
+    ):
+        RunningServer(create_app(deps), host="0.0.0.0")
+
+
+def test_running_server_serves_an_open_address_with_keys(deps: Dependencies) -> None:
+    with RunningServer(
+        create_app(deps, ServerSettings(api_keys={CLIENT_KEY: None})), host="0.0.0.0"
+    ) as server:
+        port = httpx.URL(server.base_url).port
+        response = httpx.get(f"http://127.0.0.1:{port}/v1/models", headers=BEARER, timeout=10)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.8.9.10", True),
+        ("::1", True),
+        ("::ffff:127.0.0.1", True),  # an IPv4 client of a dual-stack socket
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.0.2.7", False),
+        ("::ffff:192.0.2.7", False),
+        ("example.com", False),
+        ("", False),
+        (None, False),  # a peer aiohttp cannot name (a UNIX socket): not known to be local
+    ],
+)
+def test_what_counts_as_loopback(host: str | None, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+def own_address() -> str:
+    """An address of this machine that is not loopback (the route out), or skip."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the route
+        except OSError:
+            pytest.skip("this machine has no non-loopback IPv4 address")
+        address = str(probe.getsockname()[0])
+    if is_loopback(address):
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    return address
+
+
+async def served(app: web.Application, host: str) -> tuple[web.AppRunner, str]:
+    """The app on ``host`` with aiohttp's own runner, as a host application would serve it."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, host, 0)
+    await site.start()
+    return runner, f"http://{host}:{runner.addresses[0][1]}"
+
+
+async def test_an_app_without_keys_refuses_peers_off_this_machine(
+    deps: Dependencies, provider_emulator: ProviderEmulator
+) -> None:
+    address = own_address()
+    runner, base = await served(create_app(deps), address)
+    try:
+        async with httpx.AsyncClient(timeout=10) as http:
+            chat = await http.post(f"{base}/v1/chat/completions", json=HI)
+            health = await http.get(f"{base}/healthz")
+    finally:
+        await runner.cleanup()
+
+    assert (chat.status_code, health.status_code) == (403, 403)
+    error = chat.json()["error"]
+    assert (error["type"], error["code"]) == ("permission_error", "api_keys_required")
+    assert "configure keys (LLM_RESOLVER_SERVER_KEYS, or ServerSettings.api_keys)" in error["message"]
+    assert provider_emulator.request_count() == 0
+
+
+async def test_an_app_with_keys_answers_peers_off_this_machine(deps: Dependencies) -> None:
+    address = own_address()
+    runner, base = await served(create_app(deps, ServerSettings(api_keys={CLIENT_KEY: None})), address)
+    try:
+        async with httpx.AsyncClient(timeout=10) as http:
+            models = await http.get(f"{base}/v1/models", headers=BEARER)
+    finally:
+        await runner.cleanup()
+
+    assert models.status_code == 200
+
+
+@pytest.mark.parametrize("header", ["X-Forwarded-For", "Forwarded", "X-Real-IP"])
+def test_an_app_without_keys_refuses_what_a_proxy_forwards(
+    server: RunningServer, provider_emulator: ProviderEmulator, header: str
+) -> None:
+    response = httpx.post(
+        f"{server.base_url}/chat/completions", json=HI, headers={header: "203.0.113.9"}, timeout=10
+    )
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "api_keys_required"
+    assert provider_emulator.request_count() == 0

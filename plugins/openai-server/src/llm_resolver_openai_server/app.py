@@ -3,6 +3,7 @@
 Each name in the Dependencies spec is a model clients can ask for; the ``X-LLM-Scope`` header
 (``org/guild/agent``) picks the scope the LLM is resolved, metered and budgeted for. Every failure is
 an OpenAI-style JSON error, so OpenAI clients read it (and retry 429s and 5xx) as they would OpenAI's.
+An application without keys answers only clients on this machine, whatever runs it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from aiohttp import web
 from llm_resolver import LLM, Dependencies, LLMError, Scope, aclose_clients
 from llm_resolver.redaction import redact
 from llm_resolver_openai_server import wire
-from llm_resolver_openai_server.access import Forbidden, Keys, holder, scope_for
+from llm_resolver_openai_server.access import KEYS_VAR, Forbidden, Keys, holder, is_loopback, scope_for
 from llm_resolver_openai_server.errors import HttpError, Refused, from_llm_error, invalid_request
 
 log = logging.getLogger("llm_resolver_openai_server")
@@ -28,7 +29,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 @dataclass(frozen=True)
 class ServerSettings:
     """``api_keys``: the bearer tokens clients must send, each mapped to the scope it is held to (None:
-    any scope); no keys means no authentication, for loopback only."""
+    any scope); no keys means no authentication, for loopback clients only."""
 
     api_keys: Keys = field(default_factory=dict)
     scope_header: str = "X-LLM-Scope"
@@ -39,6 +40,15 @@ class ServerSettings:
 
 
 _INTERNAL = HttpError(500, "server_error", None, "internal error; the server log has the details")
+_KEYLESS = HttpError(
+    403,
+    "permission_error",
+    "api_keys_required",
+    "this server has no API keys, so it answers only clients on its own machine; configure keys "
+    f"({KEYS_VAR}, or ServerSettings.api_keys) to serve others",
+)
+# Headers a reverse proxy adds: behind one, a loopback peer is no proof of a local client.
+_FORWARDED = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 _HELD: web.RequestKey[Scope | None] = web.RequestKey("held_scope")
 _DEPS = web.AppKey("dependencies", Dependencies)
 _SETTINGS = web.AppKey("settings", ServerSettings)
@@ -59,10 +69,18 @@ def create_app(deps: Dependencies, settings: ServerSettings | None = None) -> we
     return app
 
 
+def api_keys(app: web.Application) -> Keys:
+    """The keys an application from ``create_app`` asks for (none, for any other application)."""
+    settings = app.get(_SETTINGS)
+    return settings.api_keys if settings is not None else {}
+
+
 @web.middleware
 async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Authentication first; then every failure becomes an OpenAI-style JSON error."""
+    """Who may call first; then every failure becomes an OpenAI-style JSON error."""
     settings = request.app[_SETTINGS]
+    if not settings.api_keys and not _local(request):
+        return _error(_KEYLESS)
     known, held = holder(request.headers.get("Authorization", ""), settings.api_keys)
     request[_HELD] = held
     if settings.api_keys and request.path != "/healthz" and not known:
@@ -99,6 +117,10 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             "request %s %s failed: %s", request.method, request.path, redact(f"{type(exc).__name__}: {exc}")
         )
         return _error(_INTERNAL)
+
+
+def _local(request: web.Request) -> bool:
+    return is_loopback(request.remote) and not any(name in request.headers for name in _FORWARDED)
 
 
 def _answer(error: LLMError, where: str) -> HttpError:

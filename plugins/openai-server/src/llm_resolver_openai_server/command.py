@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from llm_resolver import Dependencies, SpecError
+from llm_resolver import Dependencies
 from llm_resolver.cli.stray_output import answer_stdout
-from llm_resolver_openai_server.access import parse_keys
+from llm_resolver_openai_server.access import KEYS_VAR, check_bind, parse_keys
 from llm_resolver_openai_server.app import ServerSettings, create_app
-
-KEYS_VAR = "LLM_RESOLVER_SERVER_KEYS"
 
 
 def add_parser(commands: Any) -> None:
@@ -35,13 +32,11 @@ def add_parser(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     keys = parse_keys(os.environ.get(KEYS_VAR, ""))
-    if not keys and not _loopback(args.host):
-        raise SpecError(
-            f"refusing to serve on {args.host} without API keys; set {KEYS_VAR} or bind 127.0.0.1"
-        )
+    check_bind(args.host, keys)
+    settings = ServerSettings(api_keys=keys)
     loader = Dependencies.from_json if args.spec.suffix == ".json" else Dependencies.from_yaml
     deps = loader(args.spec)
-    app = create_app(deps, ServerSettings(api_keys=keys))
+    app = create_app(deps, settings)
     names = ", ".join(sorted(deps.specs))
     with answer_stdout() as out:  # LiteLLM's error banner must not fill the server's stdout
 
@@ -52,12 +47,3 @@ def run(args: argparse.Namespace) -> int:
 
         web.run_app(app, host=args.host, port=args.port, print=listening)
     return 0
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
