@@ -1,16 +1,19 @@
 """Who may call: keys held to a scope (a tenant is metered and budgeted in its own scope and cannot
-leave it), and loopback only without keys."""
+leave it), loopback only without keys, and a bounded number of scopes per key."""
 
 from __future__ import annotations
 
 import re
 import socket
+import time
+from collections.abc import Iterator
 
 import httpx
+import openai
 import pytest
 from aiohttp import web
 from llm_resolver_openai_server import RunningServer, ServerSettings, create_app
-from llm_resolver_openai_server.access import is_loopback, parse_keys
+from llm_resolver_openai_server.access import ScopeBook, is_loopback, parse_keys
 
 from llm_resolver import Dependencies, Scope, SpecError
 from llm_resolver.testing import ProviderEmulator
@@ -178,3 +181,84 @@ def test_an_app_without_keys_refuses_what_a_proxy_forwards(
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "api_keys_required"
     assert provider_emulator.request_count() == 0
+
+
+# Scopes per key: each holds resolved LLMs, meters and budgets, so a key may only use so many.
+
+
+@pytest.fixture
+def few_scopes(deps: Dependencies) -> Iterator[RunningServer]:
+    keys = {CLIENT_KEY: None, "other-key": None}
+    with RunningServer(create_app(deps, ServerSettings(api_keys=keys, max_scopes_per_key=2))) as running:
+        yield running
+
+
+def test_a_key_may_use_only_so_many_scopes(
+    few_scopes: RunningServer, provider_emulator: ProviderEmulator
+) -> None:
+    assert [ask(few_scopes, CLIENT_KEY, s).status_code for s in ("a", "b", "a/x", "b", "a")] == [
+        200,
+        200,
+        429,
+        200,
+        200,
+    ]
+
+    refused = ask(few_scopes, CLIENT_KEY, "c")
+    assert refused.status_code == 429
+    assert refused.headers["x-should-retry"] == "false"  # OpenAI's SDKs would retry a 429 otherwise
+    error = refused.json()["error"]
+    assert (error["type"], error["code"], error["param"]) == (
+        "rate_limit_error",
+        "too_many_scopes",
+        "X-LLM-Scope",
+    )
+    assert error["message"] == (
+        "this key has used its 2 scopes; reuse one of them, or raise the server's max_scopes_per_key "
+        "(llm-resolver serve --max-scopes-per-key)"
+    )
+    assert ask(few_scopes, "other-key", "c").status_code == 200  # the limit is per key
+    assert provider_emulator.request_count() == 5
+
+
+def test_the_sdk_does_not_retry_the_scope_limit(
+    few_scopes: RunningServer, provider_emulator: ProviderEmulator
+) -> None:
+    with openai.OpenAI(base_url=few_scopes.base_url, api_key=CLIENT_KEY, max_retries=3) as sdk:
+        for scope in ("a", "b"):
+            sdk.chat.completions.create(
+                model="support", messages=HI["messages"], extra_headers={"X-LLM-Scope": scope}
+            )  # type: ignore[arg-type]
+        started = time.monotonic()
+        with pytest.raises(openai.RateLimitError) as caught:
+            sdk.chat.completions.create(
+                model="support", messages=HI["messages"], extra_headers={"X-LLM-Scope": "c"}
+            )  # type: ignore[arg-type]
+
+    assert caught.value.code == "too_many_scopes"
+    assert time.monotonic() - started < 0.5  # no backoff: the SDK gave up at once
+
+
+def test_without_keys_the_caller_may_use_only_so_many_scopes(deps: Dependencies) -> None:
+    with RunningServer(create_app(deps, ServerSettings(max_scopes_per_key=1))) as server:
+        first, second = (
+            httpx.post(f"{server.base_url}/chat/completions", json=HI, headers={"X-LLM-Scope": s}, timeout=10)
+            for s in ("a", "b")
+        )
+        assert (first.status_code, second.status_code) == (200, 429)
+
+
+def test_the_scope_book_stays_bounded() -> None:
+    book = ScopeBook(3)
+
+    admitted = [book.admit("k", Scope(org=f"org{i}")) for i in range(10_000)]
+
+    assert admitted.count(True) == 3
+    assert book.admit("k", Scope(org="org1")) is True
+    assert book.admit(None, Scope(org="org9999")) is True  # another caller, its own book page
+
+
+@pytest.mark.parametrize("limit", [0, -1, True, "10"])
+def test_the_scope_limit_must_be_a_positive_int(limit: object) -> None:
+    with pytest.raises(SpecError, match="max_scopes_per_key must be a positive int"):
+        ServerSettings(max_scopes_per_key=limit)  # type: ignore[arg-type]

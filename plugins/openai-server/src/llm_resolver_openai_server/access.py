@@ -32,16 +32,16 @@ def parse_keys(text: str) -> dict[str, Scope | None]:
     return keys
 
 
-def holder(authorization: str, keys: Keys) -> tuple[bool, Scope | None]:
-    """Whether ``Authorization: Bearer <key>`` names a key, and the scope that key is held to. Every key
-    is compared, in constant time, so the time taken does not tell which one matched."""
+def holder(authorization: str, keys: Keys) -> tuple[str | None, Scope | None]:
+    """The key ``Authorization: Bearer <key>`` names (None: none of them), and the scope that key is
+    held to. Every key is compared, in constant time, so the time taken does not tell which one matched."""
     scheme, _, token = authorization.partition(" ")
     given = token.strip().encode()
-    found, scope = False, None
+    found, scope = None, None
     for key, held in keys.items():
         if hmac.compare_digest(given, key.encode()):
-            found, scope = True, held
-    return found and scheme.lower() == "bearer", scope
+            found, scope = key, held
+    return (found, scope) if scheme.lower() == "bearer" else (None, None)
 
 
 def scope_for(header: str, held: Scope | None) -> Scope:
@@ -78,3 +78,23 @@ def check_bind(host: str, keys: Keys) -> None:
             f"refusing to serve on {host} without API keys; set {KEYS_VAR} "
             "(ServerSettings.api_keys in Python) or bind 127.0.0.1"
         )
+
+
+class ScopeBook:
+    """The distinct scopes each key (None: the caller of a server without keys) has used, at most
+    ``limit`` each: every scope holds resolved LLMs, meters and budgets, so a key naming a new scope per
+    request would grow the server without bound. Keys are the configured ones, so the book holds at
+    most (keys + 1) x ``limit`` scopes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._used: dict[str | None, set[Scope]] = {}
+
+    def admit(self, key: str | None, scope: Scope) -> bool:
+        """Whether ``key`` may use ``scope``: one it used before, or a new one within its limit."""
+        used = self._used.setdefault(key, set())
+        if scope not in used:
+            if len(used) >= self.limit:
+                return False
+            used.add(scope)
+        return True

@@ -16,10 +16,18 @@ from typing import Any
 
 from aiohttp import web
 
-from llm_resolver import LLM, Dependencies, LLMError, Scope, aclose_clients
+from llm_resolver import LLM, Dependencies, LLMError, Scope, SpecError, aclose_clients
 from llm_resolver.redaction import redact
 from llm_resolver_openai_server import wire
-from llm_resolver_openai_server.access import KEYS_VAR, Forbidden, Keys, holder, is_loopback, scope_for
+from llm_resolver_openai_server.access import (
+    KEYS_VAR,
+    Forbidden,
+    Keys,
+    ScopeBook,
+    holder,
+    is_loopback,
+    scope_for,
+)
 from llm_resolver_openai_server.errors import HttpError, Refused, from_llm_error, invalid_request
 
 log = logging.getLogger("llm_resolver_openai_server")
@@ -29,14 +37,26 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 @dataclass(frozen=True)
 class ServerSettings:
     """``api_keys``: the bearer tokens clients must send, each mapped to the scope it is held to (None:
-    any scope); no keys means no authentication, for loopback clients only."""
+    any scope); no keys means no authentication, for loopback clients only. ``max_scopes_per_key``: how
+    many distinct scopes one key (or, without keys, the caller) may use; each holds state."""
 
     api_keys: Keys = field(default_factory=dict)
     scope_header: str = "X-LLM-Scope"
     max_body_bytes: int = 32 * 2**20
+    max_scopes_per_key: int = 1000
+
+    def __post_init__(self) -> None:
+        limit = self.max_scopes_per_key
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise SpecError(
+                f"max_scopes_per_key must be a positive int, got {limit!r}", field="max_scopes_per_key"
+            )
 
     def __repr__(self) -> str:
-        return f"ServerSettings(api_keys=<{len(self.api_keys)} hidden>, scope_header={self.scope_header!r})"
+        return (
+            f"ServerSettings(api_keys=<{len(self.api_keys)} hidden>, scope_header={self.scope_header!r}, "
+            f"max_scopes_per_key={self.max_scopes_per_key})"
+        )
 
 
 _INTERNAL = HttpError(500, "server_error", None, "internal error; the server log has the details")
@@ -49,18 +69,22 @@ _KEYLESS = HttpError(
 )
 # Headers a reverse proxy adds: behind one, a loopback peer is no proof of a local client.
 _FORWARDED = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
+_KEY: web.RequestKey[str | None] = web.RequestKey("api_key")
 _HELD: web.RequestKey[Scope | None] = web.RequestKey("held_scope")
 _DEPS = web.AppKey("dependencies", Dependencies)
 _SETTINGS = web.AppKey("settings", ServerSettings)
+_SCOPES = web.AppKey("scopes", ScopeBook)
 
 
 def create_app(deps: Dependencies, settings: ServerSettings | None = None) -> web.Application:
     """The application for ``deps``; every spec is validated now, so a bad one fails at start-up."""
     for name in deps.specs:
         deps.resolver(name)
-    app = web.Application(client_max_size=(settings or ServerSettings()).max_body_bytes, middlewares=[_guard])
+    settings = settings or ServerSettings()
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[_guard])
     app[_DEPS] = deps
-    app[_SETTINGS] = settings or ServerSettings()
+    app[_SETTINGS] = settings
+    app[_SCOPES] = ScopeBook(settings.max_scopes_per_key)
     app.router.add_get("/v1/models", _models)
     app.router.add_post("/v1/chat/completions", _chat)
     app.router.add_post("/v1/embeddings", _embeddings)
@@ -81,9 +105,9 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     settings = request.app[_SETTINGS]
     if not settings.api_keys and not _local(request):
         return _error(_KEYLESS)
-    known, held = holder(request.headers.get("Authorization", ""), settings.api_keys)
-    request[_HELD] = held
-    if settings.api_keys and request.path != "/healthz" and not known:
+    key, held = holder(request.headers.get("Authorization", ""), settings.api_keys)
+    request[_KEY], request[_HELD] = key, held
+    if settings.api_keys and request.path != "/healthz" and key is None:
         return _error(
             HttpError(
                 401,
@@ -207,6 +231,18 @@ async def _llm(request: web.Request, model: str) -> LLM:
         scope = scope_for(request.headers.get(settings.scope_header, ""), request[_HELD])
     except ValueError as exc:
         raise wire.WireError(f"{settings.scope_header}: {exc}", settings.scope_header) from None
+    scopes, key = request.app[_SCOPES], request[_KEY]
+    if not scopes.admit(key, scope):
+        message = (
+            f"{'this key' if key else 'a caller without a key'} has used its {scopes.limit} scopes; "
+            "reuse one of them, or raise the server's max_scopes_per_key (llm-resolver serve "
+            "--max-scopes-per-key)"
+        )
+        # OpenAI's SDKs retry a 429 unless x-should-retry tells them waiting cannot help
+        no_retry = {"x-should-retry": "false"}
+        raise Refused(
+            HttpError(429, "rate_limit_error", "too_many_scopes", message, settings.scope_header, no_retry)
+        )
     llm = await deps.aget(model, scope)
     if not isinstance(llm, LLM):
         message = (

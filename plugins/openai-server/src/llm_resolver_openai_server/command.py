@@ -27,13 +27,21 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("--spec", required=True, type=Path, help="the Dependencies file")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument(
+        "--max-scopes-per-key",
+        type=int,
+        default=ServerSettings.max_scopes_per_key,
+        metavar="N",
+        help="distinct X-LLM-Scope scopes one key may use; more are refused with 429 "
+        f"(default {ServerSettings.max_scopes_per_key})",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     keys = parse_keys(os.environ.get(KEYS_VAR, ""))
     check_bind(args.host, keys)
-    settings = ServerSettings(api_keys=keys)
+    settings = ServerSettings(api_keys=keys, max_scopes_per_key=args.max_scopes_per_key)
     loader = Dependencies.from_json if args.spec.suffix == ".json" else Dependencies.from_yaml
     deps = loader(args.spec)
     app = create_app(deps, settings)
