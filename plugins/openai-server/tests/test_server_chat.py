@@ -50,7 +50,7 @@ def test_parameters_reach_the_provider(client: openai.OpenAI, provider_emulator:
     sent = provider_emulator.requests[-1].body
     assert sent is not None
     assert (sent["temperature"], sent["max_tokens"], sent["stop"], sent["seed"]) == (0.2, 50, ["END"], 7)
-    assert sent["presence_penalty"] == 0.5  # not one of ours: passed on as it came
+    assert sent["presence_penalty"] == 0.5  # no ChatRequest field: passed on as a provider option
 
 
 def test_a_stream_with_its_usage_chunk(client: openai.OpenAI, provider_emulator: ProviderEmulator) -> None:
