@@ -11,6 +11,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+from llm_resolver.backend import loader
 from llm_resolver.backend.targets import Target, targets_for
 from llm_resolver.catalog.model_catalog import ModelCatalog
 from llm_resolver.config.models import LiteLLMConfig
@@ -42,6 +43,7 @@ class LLMCore:
         cooldowns: Cooldowns | None,
         services: CallServices,
     ) -> None:
+        loader.begin_import()  # seconds of import off the first call's path
         self.config = config
         self.plugins = plugins
         self.clock = clock

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Sequence
 from typing import Any
 
 from llm_resolver import structured
-from llm_resolver.backend import calls, catalog
+from llm_resolver.backend import calls, catalog, loader
 from llm_resolver.backend.convert import message_from, usage_from
 from llm_resolver.backend.pricing import price
 from llm_resolver.backend.targets import Target
@@ -149,6 +150,8 @@ class LiteLLM:
         return await self._acomplete(request, **options)
 
     async def _acomplete(self, request: RequestLike, **options: Any) -> ChatResponse:
+        if not loader.loaded():  # wait for LiteLLM's import off the loop, before the deadline starts
+            await asyncio.to_thread(loader.litellm)
         req, ctx, plan, guard = self._start(request, options, "acomplete")
         hit = await guard.acached()
         if hit is not None:
@@ -169,7 +172,10 @@ class LiteLLM:
         req, ctx, plan, guard = self._start(request, options, "stream")
 
         def attempt(target: Target, seconds: float) -> OpenStream:
-            wrapper = calls.complete_once(self._kwargs(target, req, seconds, stream=True))
+            kwargs = self._kwargs(target, req, seconds, stream=True) | calls.sync_stream_client(
+                target, seconds
+            )
+            wrapper = calls.complete_once(kwargs)
             session = OpenStream(wrapper, iter(wrapper), StreamAssembler(), target)
             try:
                 _read_ahead_sync(session)
@@ -180,7 +186,9 @@ class LiteLLM:
 
         def open_stream() -> OpenStream:
             try:
-                session, _ = run_sync(plan, attempt, self._core.clock.sleep)
+                session, _ = run_sync(
+                    plan, attempt, self._core.clock.sleep, lambda late: close_sync(late.wrapper)
+                )
             except LLMError as error:
                 raise self._core.failed(error, ctx, plan) from None
             return session
@@ -193,7 +201,7 @@ class LiteLLM:
     def astream(self, request: RequestLike, **options: Any) -> AsyncChatStream:
         req, ctx, plan, guard = self._start(request, options, "astream")
 
-        async def attempt(target: Target, seconds: float) -> OpenStream:
+        async def open_one(target: Target, seconds: float) -> OpenStream:
             wrapper = await calls.acomplete_once(self._kwargs(target, req, seconds, stream=True))
             session = OpenStream(wrapper, wrapper.__aiter__(), StreamAssembler(), target)
             try:
@@ -202,6 +210,11 @@ class LiteLLM:
                 await close_async(wrapper)
                 raise
             return session
+
+        async def attempt(target: Target, seconds: float) -> OpenStream:
+            if calls.stream_ignores_timeout(target):  # its shared async client has no timeout of ours
+                return await asyncio.wait_for(open_one(target, seconds), seconds)
+            return await open_one(target, seconds)
 
         async def open_stream() -> OpenStream:
             try:

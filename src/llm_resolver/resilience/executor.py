@@ -6,6 +6,8 @@ The sync and async drivers share everything but the call and the sleep: the book
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import random
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -20,6 +22,7 @@ from llm_resolver.errors import LLMContextWindowError, LLMError, LLMFallbacksExh
 from llm_resolver.resilience.clock import Clock
 from llm_resolver.resilience.cooldown import CooldownKey, Cooldowns, cooldown_key
 from llm_resolver.resilience.policy import Next, after_failure, backoff
+from llm_resolver.resilience.wall import call_within
 from llm_resolver.types.responses import Attempt
 
 T = TypeVar("T")
@@ -61,6 +64,8 @@ class CallPlan:
         self.last_error: LLMError | None = None
         self.errors: list[LLMError] = []
         self._min_context: int | None = None
+        self._left = len(self.targets)  # targets from the current one to the end of the chain
+        self._share_until: float | None = None  # when the current target's share of the deadline ends
         self._pending_wait = 0.0
         self._waits: dict[tuple[int, int], float | None] = {}
 
@@ -72,6 +77,7 @@ class CallPlan:
         now = self.clock.monotonic()
         cooling = [self._cooling(t, now) for t in self.targets]
         for i, target in enumerate(self.targets):
+            self._left, self._share_until = len(self.targets) - i, None
             if cooling[i] > 0 and any(c == 0 for c in cooling[i + 1 :]):
                 self._skip(target, f"cooling down for {cooling[i]:.1f}s after repeated failures")
                 continue
@@ -92,7 +98,11 @@ class CallPlan:
     # One attempt ---------------------------------------------------------------------------------
 
     def begin(self, target: Target) -> tuple[float, float]:
-        """(timeout for this attempt, start time); raises when the deadline leaves no room."""
+        """(timeout for this attempt, start time); raises when the deadline leaves no room.
+
+        Under a deadline each target of the chain gets an equal share of what is left when it starts
+        (the last one all of it), so a hung primary cannot use up the time of its fallbacks; its
+        retries run within its share."""
         now = self.clock.monotonic()
         timeout = target.timeout
         if self.deadline_at is not None:
@@ -103,8 +113,14 @@ class CallPlan:
                     model=target.model,
                     retryable=False,
                 )
-            timeout = min(timeout, remaining)
+            if self._share_until is None:
+                self._share_until = now + remaining / max(1, self._left)
+            timeout = min(timeout, max(self._share_until - now, MIN_ATTEMPT_S), remaining)
         return timeout, now
+
+    def until_deadline(self) -> float | None:
+        """Seconds left before the deadline (None: no deadline)."""
+        return None if self.deadline_at is None else max(0.0, self.deadline_at - self.clock.monotonic())
 
     def succeeded(self, target: Target, started: float, outcome: str = "ok") -> None:
         self.cooldowns.succeeded(_key(target))
@@ -195,7 +211,8 @@ class CallPlan:
         wait = backoff(state.attempt_number, error, self.policy, self.rng)
         if wait is None:
             return None
-        if self.deadline_at is not None and self.clock.monotonic() + wait + MIN_ATTEMPT_S > self.deadline_at:
+        until = self._share_until if self._share_until is not None else self.deadline_at
+        if until is not None and self.clock.monotonic() + wait + MIN_ATTEMPT_S > until:
             return None
         return wait
 
@@ -247,15 +264,21 @@ def _key(target: Target) -> CooldownKey:
 
 
 def run_sync(
-    plan: CallPlan, attempt: Callable[[Target, float], T], sleep: Callable[[float], None]
+    plan: CallPlan,
+    attempt: Callable[[Target, float], T],
+    sleep: Callable[[float], None],
+    discard: Callable[[T], None] | None = None,
 ) -> tuple[T, Target]:
+    """``discard`` takes a result that arrived after the deadline (see ``call_within``)."""
     for target in plan:
         try:
             for retry in Retrying(sleep=sleep, **plan.retry_kwargs(target)):
                 with retry:
                     timeout, started = plan.begin(target)
                     try:
-                        result = attempt(target, timeout)
+                        result = call_within(
+                            functools.partial(attempt, target, timeout), plan.until_deadline(), discard
+                        )
                     except Exception as exc:
                         raise plan.failed(target, started, exc) from None
                     plan.succeeded(target, started)
@@ -276,7 +299,9 @@ async def run_async(
                 with retry:
                     timeout, started = plan.begin(target)
                     try:
-                        result = await attempt(target, timeout)
+                        # LiteLLM's timeout bounds each network read, not the attempt: the deadline
+                        # is a wall-clock bound, so no attempt runs past it.
+                        result = await asyncio.wait_for(attempt(target, timeout), plan.until_deadline())
                     except Exception as exc:
                         raise plan.failed(target, started, exc) from None
                     plan.succeeded(target, started)
