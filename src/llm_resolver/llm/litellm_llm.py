@@ -338,8 +338,9 @@ class LiteLLM:
             )
             error = LLMConnectionError(
                 f"the stream from {session.target.model} broke after {len(session.assembler.text)} characters "
-                f"({type(exc).__name__}: {redact(str(exc), self._core.secrets)[:200]}); the partial text is on "
-                "the error as partial_text; chunks already delivered are not sent again",
+                f"({type(exc).__name__}); the partial text is on the error as partial_text; chunks already "
+                "delivered are not sent again",
+                detail=redact(str(exc), self._core.secrets)[:300] or None,
                 model=session.target.model,
                 partial_text=session.assembler.text,
                 retryable=False,
