@@ -138,6 +138,62 @@ async def test_content_policy_falls_back_only_when_configured(
     assert response.model == "openai/gpt-4.1-mini"
 
 
+# How Gemini answers a request its safety filter blocks: HTTP 200, the prompt's block reason, or a
+# candidate finished by SAFETY with no content. LiteLLM turns both into an empty "content_filter" reply.
+_SAFETY = [{"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH", "blocked": True}]
+GEMINI_BLOCKS = {
+    "prompt-blocked": {
+        "promptFeedback": {"blockReason": "SAFETY", "safetyRatings": _SAFETY},
+        "usageMetadata": {"promptTokenCount": 5, "totalTokenCount": 5},
+    },
+    "reply-blocked": {
+        "candidates": [{"finishReason": "SAFETY", "index": 0, "safetyRatings": _SAFETY}],
+        "usageMetadata": {"promptTokenCount": 5, "totalTokenCount": 5},
+    },
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("block", GEMINI_BLOCKS)
+async def test_a_gemini_safety_block_is_a_content_policy_refusal(
+    provider_emulator: ProviderEmulator, make_llm: MakeLLM, block: str, mode: str
+) -> None:
+    model, base = PROVIDERS["gemini"]
+    gemini = {"model": model, "api_base": getattr(provider_emulator, base)}
+    strict = make_llm(**gemini, fallback_models=[_fallback(provider_emulator)])
+    provider_emulator.script(Reply(json=GEMINI_BLOCKS[block]), model="gemini-2.5-flash")
+    with pytest.raises(LLMContentPolicyError, match="content filter withheld") as info:
+        await call(strict, mode)
+    assert [a.error_type for a in info.value.attempts] == ["LLMContentPolicyError"]
+    assert provider_emulator.request_count(model="gpt-4.1-mini") == 0
+
+    lenient = make_llm(
+        **gemini,
+        fallback_models=[_fallback(provider_emulator)],
+        retry=RetryConfig(fallback_on_content_policy=True),
+    )
+    provider_emulator.script(Reply(json=GEMINI_BLOCKS[block]), model="gemini-2.5-flash")
+    response = await call(lenient, mode)
+    assert response.model == "openai/gpt-4.1-mini"
+    assert response.text == "echo: hello"
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_an_empty_reply_finished_by_the_content_filter_is_refused_in_every_format(
+    provider_emulator: ProviderEmulator, make_llm: MakeLLM, provider: str, mode: str
+) -> None:
+    """OpenAI's content_filter, Anthropic's refusal and Gemini's SAFETY finish, with nothing delivered."""
+    model, base = PROVIDERS[provider]
+    llm = make_llm(model=model, api_base=getattr(provider_emulator, base), max_retries=2)
+    provider_emulator.script(Reply(text="", finish_reason="content_filter"))
+
+    with pytest.raises(LLMContentPolicyError):
+        await call(llm, mode)
+
+    assert provider_emulator.request_count() == 1  # not retried
+
+
 async def test_a_failing_model_is_cooled_down_and_skipped_by_later_calls(
     provider_emulator: ProviderEmulator, make_llm: MakeLLM, fake_clock: FakeClock
 ) -> None:
