@@ -99,9 +99,23 @@ class LLMConnectionError(LLMError):
 
 
 class LLMServiceError(LLMError):
-    """The provider failed on its side (5xx)."""
+    """The provider failed on its side (5xx); ``retry_after`` is its Retry-After, if it sent one (a 503
+    often does)."""
 
     default_retryable = True
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        detail: str | None = None,
+        model: str | None = None,
+        status_code: int | None = None,
+        retryable: bool | None = None,
+    ) -> None:
+        super().__init__(message, detail=detail, model=model, status_code=status_code, retryable=retryable)
+        self.retry_after = retry_after
 
 
 class LLMBadRequestError(LLMError):

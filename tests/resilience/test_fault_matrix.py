@@ -51,6 +51,13 @@ CASES = [
     Case("429", Fault.rate_limit(), LLMRateLimitError, retried=True),
     Case("500", Fault.server_error(), LLMServiceError, retried=True),
     Case("503", Fault.unavailable(), LLMServiceError, retried=True),
+    Case(
+        "503-retry-after",
+        Fault(status=503, retry_after=2),
+        LLMServiceError,
+        retried=True,
+        retry_after=2.0,
+    ),
     Case("slow", Fault.slow(2.0), LLMTimeoutError, retried=True),
     Case("drop", Fault.drop(), LLMConnectionError, retried=True),
     Case("malformed", Fault.malformed(), LLMResponseError, retried=True),
@@ -210,11 +217,17 @@ async def test_body_cut_short_is_retried(
 
 
 @pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("provider", PROVIDERS)
 async def test_connection_refused_falls_back(
-    provider_emulator: ProviderEmulator, make_llm: MakeLLM, unused_tcp_port: int, mode: str
+    provider_emulator: ProviderEmulator, make_llm: MakeLLM, unused_tcp_port: int, provider: str, mode: str
 ) -> None:
+    """Sync calls go through httpx, async ones through aiohttp ("Cannot connect to host"): both are a
+    connection error, retried and then given to the fallback, for every wire format."""
+    model, base = PROVIDERS[provider]
+    path = getattr(provider_emulator, base).removeprefix(provider_emulator.url)
     llm = make_llm(
-        api_base=f"http://127.0.0.1:{unused_tcp_port}/v1",
+        model=model,
+        api_base=f"http://127.0.0.1:{unused_tcp_port}{path}",
         max_retries=1,
         fallback_models=[
             FallbackModel(model=f"openai/{FALLBACK}", api_base=provider_emulator.openai_base, api_key="k")

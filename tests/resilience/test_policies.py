@@ -10,6 +10,7 @@ from llm_resolver import (
     FallbackModel,
     LLMContentPolicyError,
     LLMContextWindowError,
+    LLMError,
     LLMFallbacksExhaustedError,
     LLMRateLimitError,
     LLMServiceError,
@@ -17,7 +18,7 @@ from llm_resolver import (
     RetryConfig,
 )
 from llm_resolver.testing import Fault, ProviderEmulator, Reply
-from tests.helpers import MODES, MakeLLM, call
+from tests.helpers import MODES, PROVIDERS, MakeLLM, call
 
 from .conftest import FakeClock
 
@@ -158,6 +159,62 @@ async def test_content_policy_falls_back_only_when_configured(
     assert response.model == "openai/gpt-4.1-mini"
 
 
+# How Gemini answers a request its safety filter blocks: HTTP 200, the prompt's block reason, or a
+# candidate finished by SAFETY with no content. LiteLLM turns both into an empty "content_filter" reply.
+_SAFETY = [{"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH", "blocked": True}]
+GEMINI_BLOCKS = {
+    "prompt-blocked": {
+        "promptFeedback": {"blockReason": "SAFETY", "safetyRatings": _SAFETY},
+        "usageMetadata": {"promptTokenCount": 5, "totalTokenCount": 5},
+    },
+    "reply-blocked": {
+        "candidates": [{"finishReason": "SAFETY", "index": 0, "safetyRatings": _SAFETY}],
+        "usageMetadata": {"promptTokenCount": 5, "totalTokenCount": 5},
+    },
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("block", GEMINI_BLOCKS)
+async def test_a_gemini_safety_block_is_a_content_policy_refusal(
+    provider_emulator: ProviderEmulator, make_llm: MakeLLM, block: str, mode: str
+) -> None:
+    model, base = PROVIDERS["gemini"]
+    gemini = {"model": model, "api_base": getattr(provider_emulator, base)}
+    strict = make_llm(**gemini, fallback_models=[_fallback(provider_emulator)])
+    provider_emulator.script(Reply(json=GEMINI_BLOCKS[block]), model="gemini-2.5-flash")
+    with pytest.raises(LLMContentPolicyError, match="content filter withheld") as info:
+        await call(strict, mode)
+    assert [a.error_type for a in info.value.attempts] == ["LLMContentPolicyError"]
+    assert provider_emulator.request_count(model="gpt-4.1-mini") == 0
+
+    lenient = make_llm(
+        **gemini,
+        fallback_models=[_fallback(provider_emulator)],
+        retry=RetryConfig(fallback_on_content_policy=True),
+    )
+    provider_emulator.script(Reply(json=GEMINI_BLOCKS[block]), model="gemini-2.5-flash")
+    response = await call(lenient, mode)
+    assert response.model == "openai/gpt-4.1-mini"
+    assert response.text == "echo: hello"
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_an_empty_reply_finished_by_the_content_filter_is_refused_in_every_format(
+    provider_emulator: ProviderEmulator, make_llm: MakeLLM, provider: str, mode: str
+) -> None:
+    """OpenAI's content_filter, Anthropic's refusal and Gemini's SAFETY finish, with nothing delivered."""
+    model, base = PROVIDERS[provider]
+    llm = make_llm(model=model, api_base=getattr(provider_emulator, base), max_retries=2)
+    provider_emulator.script(Reply(text="", finish_reason="content_filter"))
+
+    with pytest.raises(LLMContentPolicyError):
+        await call(llm, mode)
+
+    assert provider_emulator.request_count() == 1  # not retried
+
+
 async def test_a_failing_model_is_cooled_down_and_skipped_by_later_calls(
     provider_emulator: ProviderEmulator, make_llm: MakeLLM, fake_clock: FakeClock
 ) -> None:
@@ -194,42 +251,44 @@ async def test_when_every_model_is_cooling_they_are_still_tried(
     assert llm.complete("two").text == "echo: two"
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(
-    ("model", "base_attr", "fault", "error", "status"),
+    ("provider", "fault", "error", "status", "retry_after"),
     [
-        ("anthropic/claude-haiku-4-5", "anthropic_base", Fault.unavailable(), LLMServiceError, None),
-        ("gemini/gemini-2.5-flash", "gemini_base", Fault.unavailable(), LLMServiceError, 503),
-        (
-            "anthropic/claude-haiku-4-5",
-            "anthropic_base",
-            Fault.rate_limit(retry_after=3),
-            LLMRateLimitError,
-            429,
-        ),
-        ("gemini/gemini-2.5-flash", "gemini_base", Fault.rate_limit(retry_after=3), LLMRateLimitError, 429),
-        ("anthropic/claude-haiku-4-5", "anthropic_base", Fault.content_policy(), LLMContentPolicyError, 400),
-        ("gemini/gemini-2.5-flash", "gemini_base", Fault.context_window(), LLMContextWindowError, 400),
+        ("anthropic", Fault.unavailable(), LLMServiceError, 503, None),
+        ("anthropic", Fault(status=503, retry_after=3), LLMServiceError, 503, 3),
+        ("anthropic", Fault(status=529), LLMServiceError, 529, None),  # overloaded
+        ("gemini", Fault.unavailable(), LLMServiceError, 503, None),
+        ("gemini", Fault(status=503, retry_after=3), LLMServiceError, 503, 3),
+        ("gemini", Fault(status=529), LLMServiceError, 529, None),
+        ("anthropic", Fault.rate_limit(retry_after=3), LLMRateLimitError, 429, 3),
+        ("gemini", Fault.rate_limit(retry_after=3), LLMRateLimitError, 429, 3),
+        ("anthropic", Fault.content_policy(), LLMContentPolicyError, 400, None),
+        ("gemini", Fault.context_window(), LLMContextWindowError, 400, None),
     ],
 )
 async def test_other_providers_map_to_the_same_taxonomy(
     provider_emulator: ProviderEmulator,
     make_llm: MakeLLM,
-    model: str,
-    base_attr: str,
+    provider: str,
     fault: Fault,
-    error: type[Exception],
-    status: int | None,
+    error: type[LLMError],
+    status: int,
+    retry_after: float | None,
+    mode: str,
 ) -> None:
-    llm = make_llm(model=model, api_base=getattr(provider_emulator, base_attr), max_retries=0)
+    """The same class, the real status and the Retry-After in every call mode (a Gemini stream's HTTP
+    error comes wrapped in LiteLLM's MidStreamFallbackError; Anthropic's 529 as a 500)."""
+    model, base = PROVIDERS[provider]
+    llm = make_llm(model=model, api_base=getattr(provider_emulator, base), max_retries=0)
     provider_emulator.script(fault)
 
     with pytest.raises(error) as info:
-        llm.complete("hi")
+        await call(llm, mode, "hi")
 
-    if status is not None:
-        assert info.value.status_code == status  # type: ignore[attr-defined]
-    if isinstance(info.value, LLMRateLimitError):
-        assert info.value.retry_after == 3
+    assert info.value.status_code == status
+    assert getattr(info.value, "retry_after", None) == retry_after
+    assert info.value.retryable is isinstance(info.value, LLMServiceError | LLMRateLimitError)
     assert provider_emulator.request_count() == 1
 
 

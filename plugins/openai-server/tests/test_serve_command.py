@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -61,6 +62,83 @@ def test_serve_answers_from_the_spec_file(provider_emulator: ProviderEmulator, t
         out, err = server.communicate(timeout=30)
     assert "Traceback" not in err
     assert "Give Feedback" not in out + err  # LiteLLM's banner for the 503 was dropped
+
+
+def console_script() -> str:
+    script = shutil.which("llm-resolver", path=str(Path(sys.executable).parent))
+    assert script is not None
+    return script
+
+
+def test_ctrl_c_stops_the_server_as_interrupted(tmp_path: Path) -> None:
+    spec = tmp_path / "models.yaml"
+    spec.write_text("support: {class_name: litellm, properties: {model: openai/gpt-4o-mini}}\n")
+    env = {**os.environ, "LLM_RESOLVER_PLUGINS": "openai_server", "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    env.pop("LLM_RESOLVER_SERVER_KEYS", None)
+    server = subprocess.Popen(
+        [console_script(), "serve", "--spec", str(spec), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert server.stdout is not None
+        assert server.stdout.readline().startswith("serving support on http://127.0.0.1:")
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=30)
+    finally:
+        server.kill()
+    assert server.returncode == 130
+    assert (out, err) == ("", "llm-resolver: interrupted\n")
+
+
+@pytest.fixture
+def spec_file(tmp_path: Path) -> Path:
+    spec = tmp_path / "models.yaml"
+    spec.write_text("support: {class_name: litellm, properties: {model: openai/gpt-4o-mini}}\n")
+    return spec
+
+
+@pytest.mark.parametrize("port", ["-1", "65536", "70000"])
+def test_serve_refuses_a_port_out_of_range(
+    spec_file: Path, capsys: pytest.CaptureFixture[str], port: str
+) -> None:
+    code = main(["serve", "--spec", str(spec_file), "--port", port])
+
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"llm-resolver: configuration error: SpecError: port {port} is out of range; "
+        "give one from 0 to 65535 (0 picks a free port)\n"
+    )
+
+
+def test_serve_says_a_port_is_in_use(spec_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["serve", "--spec", str(spec_file), "--port", str(port)])
+
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"llm-resolver: configuration error: SpecError: port {port} on 127.0.0.1 is in use; "
+        "choose another port, or stop the process holding it\n"
+    )
+
+
+def test_serve_says_a_host_does_not_resolve(
+    spec_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LLM_RESOLVER_SERVER_KEYS", "a-key")  # any host but loopback needs keys
+
+    code = main(["serve", "--spec", str(spec_file), "--host", "no-such-host.invalid", "--port", "0"])
+
+    assert code == 2
+    assert capsys.readouterr().err == (
+        "llm-resolver: configuration error: SpecError: cannot resolve host 'no-such-host.invalid'; "
+        "give an IP address or a name this machine resolves\n"
+    )
 
 
 def test_serve_refuses_an_open_address_without_keys(

@@ -281,3 +281,26 @@ def test_a_bad_spec_fails_at_start_up(provider_emulator: ProviderEmulator) -> No
 
 def test_settings_never_show_their_keys() -> None:
     assert CLIENT_KEY not in repr(ServerSettings(api_keys={CLIENT_KEY: None}))
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_an_unreachable_provider_is_upstream_unreachable_for_every_format(
+    provider_emulator: ProviderEmulator, unused_tcp_port: int, stream: bool
+) -> None:
+    """The server calls LiteLLM's async path (aiohttp: "Cannot connect to host") for each format."""
+    closed = f"http://127.0.0.1:{unused_tcp_port}"
+    spec = models(provider_emulator)
+    spec["support"]["properties"]["api_base"] = closed + "/v1"
+    spec["claude"]["properties"]["api_base"] = closed
+    spec["gemini"] = {
+        "class_name": "litellm",
+        "properties": {**spec["claude"]["properties"], "model": "gemini/gemini-2.5-flash"},
+    }
+    spec["gemini"]["properties"]["api_base"] = closed + "/v1beta"
+    deps = Dependencies.from_dict(spec, plugins=builtin_only(), env={})
+
+    with RunningServer(create_app(deps)) as server:
+        for name in ("support", "claude", "gemini"):
+            response = post(server, {"model": name, "messages": HI, "stream": stream})
+            assert response.status_code == 502, name
+            assert error_of(response)["code"] == "upstream_unreachable", name

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llm_resolver.errors import LLMResponseError
+from llm_resolver.errors import LLMContentPolicyError, LLMResponseError
 from llm_resolver.types.messages import Message, ToolCall
 from llm_resolver.types.responses import ChatChunk, ToolCallDelta, Usage
 
@@ -39,6 +39,33 @@ def message_from(response: Any, model: str) -> tuple[Message, str | None]:
     ]
     message = Message.from_reply(content if isinstance(content, str) else None, calls)
     return message, getattr(choice, "finish_reason", None)
+
+
+def withheld(model: str) -> LLMContentPolicyError:
+    """The error for a reply the provider's filter withheld whole: LiteLLM hands Gemini's SAFETY block
+    (``promptFeedback.blockReason`` or a candidate's ``finishReason``), OpenAI's ``content_filter`` and
+    Anthropic's ``refusal`` on as an empty success with finish reason ``content_filter``."""
+    return LLMContentPolicyError(
+        f"the provider's content filter withheld {model}'s reply (finish reason content_filter, such as "
+        "Gemini's SAFETY block); change the content (fallbacks are tried only with "
+        "retry.fallback_on_content_policy).",
+        model=model,
+    )
+
+
+def refuse_withheld(response: Any, model: str) -> Any:
+    """``response``, unless its first choice is empty and finished by the content filter (raised then,
+    inside the attempt, so the decision table treats it as the content-policy refusal it is)."""
+    choices = getattr(response, "choices", None)
+    choice = choices[0] if choices else None
+    msg = getattr(choice, "message", None)
+    if (
+        getattr(choice, "finish_reason", None) == "content_filter"
+        and not getattr(msg, "content", None)
+        and not getattr(msg, "tool_calls", None)
+    ):
+        raise withheld(model)
+    return response
 
 
 def chunk_from(chunk: Any) -> ChatChunk | None:

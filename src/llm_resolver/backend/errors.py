@@ -1,7 +1,9 @@
 """LiteLLM exceptions → our taxonomy, by status code and cause rather than by class alone.
 
-LiteLLM reports an Anthropic 503 as InternalServerError(500), a refused connection as
-InternalServerError, a timeout as status 408; the response headers ride on ``litellm_response_headers``.
+LiteLLM reports an Anthropic 529 (overloaded) as InternalServerError(500), a refused connection as
+InternalServerError (or, through aiohttp, as "Cannot connect to host"), a timeout as status 408, and a
+Gemini stream's HTTP error wrapped in MidStreamFallbackError; the response headers ride on
+``litellm_response_headers``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from llm_resolver.redaction import redact
 
 _CONNECTION_HINTS = (
     "connection refused",
+    "cannot connect to host",  # aiohttp, LiteLLM's async transport
     "connecterror",
     "connection reset",
     "remoteprotocolerror",
@@ -50,10 +53,16 @@ def map_exception(exc: BaseException, model: str, secrets: Iterable[str] = ()) -
     if isinstance(exc, LLMError):
         return exc
     name = type(exc).__name__
+    original = getattr(exc, "original_exception", None)
+    if name == "MidStreamFallbackError" and isinstance(original, Exception):
+        # The wrapper says 503 and drops the headers; the provider's own error is inside it.
+        return map_exception(original, model, secrets)
     status = _status(exc)
     raw = redact(_provider_message(exc), secrets)
     text = f"{name} {raw}".lower()
     detail = raw[:300] or None  # kept apart from our sentence (LLMError.detail)
+    if status == 500 and "overloaded_error" in text:
+        status = 529  # Anthropic's overloaded status, which LiteLLM folds into a 500
 
     if name == "ContextWindowExceededError":
         return LLMContextWindowError(
@@ -121,6 +130,7 @@ def map_exception(exc: BaseException, model: str, secrets: Iterable[str] = ()) -
             detail=detail,
             model=model,
             status_code=status or 500,
+            retry_after=retry_after_seconds(_headers(exc)),
         )
     if name == "APIConnectionError":
         return LLMConnectionError(

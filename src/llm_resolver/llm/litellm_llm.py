@@ -9,7 +9,7 @@ from typing import Any
 
 from llm_resolver import structured
 from llm_resolver.backend import calls, catalog, loader
-from llm_resolver.backend.convert import message_from, usage_from
+from llm_resolver.backend.convert import message_from, refuse_withheld, usage_from, withheld
 from llm_resolver.backend.pricing import price
 from llm_resolver.backend.targets import Target
 from llm_resolver.catalog.context_fit import fit_targets, prompt_tokens
@@ -134,7 +134,9 @@ class LiteLLM:
             try:
                 raw, target = run_sync(
                     plan,
-                    lambda t, seconds: calls.complete_once(self._kwargs(t, req, seconds, stream=False)),
+                    lambda t, seconds: refuse_withheld(
+                        calls.complete_once(self._kwargs(t, req, seconds, stream=False)), t.model
+                    ),
                     self._core.clock.sleep,
                 )
             except LLMError as error:
@@ -158,7 +160,8 @@ class LiteLLM:
             return hit
 
         async def attempt(target: Target, seconds: float) -> Any:
-            return await calls.acomplete_once(self._kwargs(target, req, seconds, stream=False))
+            raw = await calls.acomplete_once(self._kwargs(target, req, seconds, stream=False))
+            return refuse_withheld(raw, target.model)
 
         async with guard:
             try:
@@ -390,7 +393,8 @@ async def _read_ahead_async(session: OpenStream) -> None:
 
 def _exhausted(session: OpenStream) -> None:
     """A stream that ended before its first chunk; if the provider never finished it, nothing reached
-    the caller yet, so it is a retryable bad reply rather than an empty answer."""
+    the caller yet, so it is a retryable bad reply rather than an empty answer; if the content filter
+    finished it, a content-policy refusal."""
     session.exhausted = True
     if session.cut_short():
         raise LLMResponseError(
@@ -398,3 +402,5 @@ def _exhausted(session: OpenStream) -> None:
             model=session.target.model,
             retryable=True,
         )
+    if session.assembler.finish_reason == "content_filter":
+        raise withheld(session.target.model)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+import signal
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,7 @@ from llm_resolver import Dependencies
 from llm_resolver.cli.stray_output import answer_stdout
 from llm_resolver_openai_server.access import KEYS_VAR, check_bind, parse_keys
 from llm_resolver_openai_server.app import ServerSettings, create_app
+from llm_resolver_openai_server.running import serve
 
 
 def add_parser(commands: Any) -> None:
@@ -48,10 +52,20 @@ def run(args: argparse.Namespace) -> int:
     names = ", ".join(sorted(deps.specs))
     with answer_stdout() as out:  # LiteLLM's error banner must not fill the server's stdout
 
-        def listening(_: str) -> None:
+        def listening(port: int) -> None:
             """Called once the socket is bound: a supervisor reading this line may send requests."""
-            out.write(f"serving {names} on http://{args.host}:{args.port}/v1\n")
+            out.write(f"serving {names} on http://{args.host}:{port}/v1\n")
             out.flush()
 
-        web.run_app(app, host=args.host, port=args.port, print=listening)
+        asyncio.run(_serve_until_terminated(app, args.host, args.port, listening))
     return 0
+
+
+async def _serve_until_terminated(
+    app: web.Application, host: str, port: int, listening: Callable[[int], None]
+) -> None:
+    """SIGTERM (a supervisor stopping us) ends the server cleanly with 0; Ctrl-C is left to
+    ``asyncio.run``, which cancels the server and raises KeyboardInterrupt: "interrupted", 130."""
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await serve(app, host, port, stop, listening)
