@@ -19,14 +19,24 @@ def test_import_does_not_import_litellm() -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_resolving_an_llm_does_not_import_litellm() -> None:
+def test_resolving_an_llm_begins_litellm_s_import_in_the_background() -> None:
+    """Resolving does not wait for LiteLLM (seconds of import), but starts it on a thread so the
+    first call does not pay for it."""
     code = """
-import sys
+import sys, time
 from llm_resolver import Dependencies, Scope
+from llm_resolver.backend import loader
+assert 'litellm' not in sys.modules, 'importing llm_resolver imported litellm'
 deps = Dependencies.from_yaml('llm: {class_name: litellm, properties: {model: openai/gpt-4o-mini}}')
+started = time.monotonic()
 llm = deps.get('llm', Scope(org='acme'))
 assert llm.model == 'openai/gpt-4o-mini', llm
-assert 'litellm' not in sys.modules, 'resolving imported litellm'
+assert time.monotonic() - started < 1.0, 'resolving waited for the import'
+assert not loader.loaded(), 'resolving imported litellm in the caller'
+deadline = time.monotonic() + 60
+while not loader.loaded() and time.monotonic() < deadline:
+    time.sleep(0.05)
+assert loader.loaded(), 'the background import never finished'
 """
     result = run_python(code)
     assert result.returncode == 0, result.stderr
