@@ -7,12 +7,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
-
 from llm_resolver import Dependencies
 from llm_resolver.cli.stray_output import answer_stdout
 from llm_resolver_openai_server.access import KEYS_VAR, check_bind, parse_keys
-from llm_resolver_openai_server.app import ServerSettings, create_app
+from llm_resolver_openai_server.settings import ServerSettings
 
 
 def add_parser(commands: Any) -> None:
@@ -39,6 +37,11 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Here, not at the top: every llm-resolver command builds this parser, only serve needs aiohttp.
+    from aiohttp import web
+
+    from llm_resolver_openai_server.app import create_app
+
     keys = parse_keys(os.environ.get(KEYS_VAR, ""))
     check_bind(args.host, keys)
     settings = ServerSettings(api_keys=keys, max_scopes_per_key=args.max_scopes_per_key)
