@@ -14,6 +14,8 @@ from llm_resolver.testing import Fault, ProviderEmulator, Reply
 
 
 def main() -> None:
+    # Imported after llm_resolver, which puts LiteLLM's offline price-map setting in the environment
+    # first (imported before, LiteLLM would fetch its price map over the network).
     import litellm
 
     # An application's choice, not the library's: LiteLLM prints a help banner on stdout for every

@@ -3,6 +3,8 @@
 Importing this package does not import LiteLLM; that happens on the first call.
 """
 
+# First: LiteLLM's offline defaults must be in the environment before anything imports LiteLLM.
+from llm_resolver.backend import loader as _loader  # noqa: F401
 from llm_resolver.cache import CacheBackend
 from llm_resolver.catalog.listing import ModelListing, alist_models, list_models
 from llm_resolver.config.models import FallbackModel, LiteLLMConfig, ModelInfoConfig, RetryConfig

@@ -78,7 +78,7 @@ def test_config_prices_win_over_model_info(provider_emulator: ProviderEmulator) 
         provider_emulator,
         input_cost_per_token=3e-06,
         output_cost_per_token=4e-06,
-        fallback_models=[FallbackModel(model="openai/fb", input_cost_per_token=5e-06)],
+        fallback_models=[FallbackModel(model="openai/fb", api_key="k", input_cost_per_token=5e-06)],
         model_info={
             CUSTOM: {"input_cost_per_token": 1e-09, "max_input_tokens": 1000},
             "openai/fb": {"input_cost_per_token": 1e-09},

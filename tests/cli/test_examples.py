@@ -36,6 +36,21 @@ EXPECTED = {
 }
 
 
+# Where LiteLLM would fetch its price map and Anthropic's beta headers from: a closed port, so that
+# any attempt fails at once and is logged.
+NOWHERE = "http://127.0.0.1:1/"
+FETCH_URLS = {"LITELLM_MODEL_COST_MAP_URL": NOWHERE, "LITELLM_ANTHROPIC_BETA_HEADERS_URL": NOWHERE}
+OFFLINE_SWITCHES = ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS")
+
+
+def as_a_user_runs_it() -> dict[str, str]:
+    """A clean environment without LiteLLM's offline switches (a user's shell has none)."""
+    env = clean_env(FETCH_URLS)
+    for var in OFFLINE_SWITCHES:
+        env.pop(var, None)
+    return env
+
+
 @pytest.fixture(scope="module")
 def runs() -> dict[str, subprocess.CompletedProcess[str]]:
     """Every example, started at once (each pays LiteLLM's import), then collected."""
@@ -45,7 +60,7 @@ def runs() -> dict[str, subprocess.CompletedProcess[str]]:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=clean_env(),
+            env=as_a_user_runs_it(),
         )
         for path in sorted(EXAMPLES.glob("*.py"))
     }
@@ -68,3 +83,12 @@ def test_example_runs(name: str, runs: dict[str, subprocess.CompletedProcess[str
     for line in EXPECTED[name]:
         assert line in done.stdout
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_example_fetches_nothing_without_the_offline_switches(
+    name: str, runs: dict[str, subprocess.CompletedProcess[str]]
+) -> None:
+    err = runs[name].stderr
+    assert "cost map" not in err.lower()
+    assert "beta headers" not in err.lower()

@@ -46,6 +46,51 @@ class BrokenCommands:
         raise ValueError("cannot build my parser")
 
 
+def today() -> str:
+    """Today's date."""
+    return "2025-03-01"
+
+
+class ToolsRaise:
+    @hookimpl
+    def register_tools(self, register: Callable[..., None]) -> None:
+        raise RuntimeError("tool catalogue unreachable")
+
+
+class ToolTwice(Greeter):
+    @hookimpl
+    def register_tools(self, register: Callable[..., None]) -> None:
+        register(today)
+        register(today)
+
+
+class MetersRaise:
+    @hookimpl
+    def register_cost_meters(self, register: Callable[[str, Callable[..., Any]], None]) -> None:
+        raise OSError("ledger locked")
+
+
+class LoadersRaise:
+    @hookimpl
+    def register_content_loaders(self, register: Callable[[Any], None]) -> None:
+        raise ImportError("no codec")
+
+
+class CacheBackendsRaise:
+    @hookimpl
+    def register_cache_backends(self, register: Callable[[str, Callable[..., Any]], None]) -> None:
+        raise ValueError("bad pool size")
+
+
+REGISTER_FAILURES = [
+    (ToolsRaise(), "register_tools failed: RuntimeError: tool catalogue unreachable"),
+    (ToolTwice(), "register_tools failed: PluginError: tool 'bad.today' registered twice"),
+    (MetersRaise(), "register_cost_meters failed: OSError: ledger locked"),
+    (LoadersRaise(), "register_content_loaders failed: ImportError: no codec"),
+    (CacheBackendsRaise(), "register_cache_backends failed: ValueError: bad pool size"),
+]
+
+
 def test_lists_the_builtin_plugin(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["plugins"])
 
@@ -91,6 +136,25 @@ def test_a_failed_plugin_is_reported_and_exit_is_0(capsys: pytest.CaptureFixture
 def test_strict_exits_1_when_a_plugin_failed(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plugins", "--strict"], plugins=manager(("broken", BrokenResolvers()))) == 1
     assert main(["plugins", "--strict"], plugins=manager()) == 0
+
+
+@pytest.mark.parametrize(("plugin", "error"), REGISTER_FAILURES)
+def test_a_plugin_failing_any_register_hook_is_reported_when_it_loads(
+    capsys: pytest.CaptureFixture[str], plugin: object, error: str
+) -> None:
+    pm = manager(("bad", plugin))
+
+    assert main(["plugins", "--strict"], plugins=pm) == 1
+    bad = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("bad "))
+    assert bad.split()[1] == "error"
+    assert error in bad
+
+
+def test_a_plugin_failing_a_register_hook_adds_no_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["greet"], plugins=manager(("bad", ToolTwice())))
+
+    assert code == 2
+    assert "invalid choice: 'greet'" in capsys.readouterr().err
 
 
 def test_json_report_carries_the_error(capsys: pytest.CaptureFixture[str]) -> None:

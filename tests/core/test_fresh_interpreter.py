@@ -7,8 +7,9 @@ import subprocess
 import sys
 
 
-def run_python(code: str) -> subprocess.CompletedProcess[str]:
+def run_python(code: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LLM_", "OPENAI_"))}
+    env.update(extra_env)
     return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env, check=False
     )
@@ -38,8 +39,21 @@ while not loader.loaded() and time.monotonic() < deadline:
     time.sleep(0.05)
 assert loader.loaded(), 'the background import never finished'
 """
-    result = run_python(code)
+    result = run_python(code, OPENAI_API_KEY="sk-from-the-environment")
     assert result.returncode == 0, result.stderr
+
+
+def test_litellm_imported_after_llm_resolver_reads_its_local_price_map() -> None:
+    """An application importing LiteLLM itself (to set one of its globals) after llm_resolver: the
+    offline defaults are already in the environment, so LiteLLM fetches nothing."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LLM_", "OPENAI_", "LITELLM_"))}
+    env["LITELLM_MODEL_COST_MAP_URL"] = "http://127.0.0.1:1/"  # closed: any fetch fails and is logged
+    code = "import llm_resolver, litellm; assert litellm.model_cost['gpt-4o-mini']"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "cost map" not in result.stderr
 
 
 def test_threads_asking_first_for_the_default_plugin_manager_share_one() -> None:

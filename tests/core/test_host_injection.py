@@ -55,7 +55,7 @@ def as_dict(base: str = "http://127.0.0.1:9/v1") -> dict[str, Any]:
     }
 
 
-ENV = {"BASE": "http://127.0.0.1:9/v1", "KEY": PLAIN_SECRET}
+ENV = {"BASE": "http://127.0.0.1:9/v1", "KEY": PLAIN_SECRET, "ANTHROPIC_API_KEY": "judge-key"}
 
 
 def check_loaded(deps: Dependencies) -> None:

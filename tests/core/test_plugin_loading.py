@@ -6,12 +6,13 @@ import importlib
 import sys
 import textwrap
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from llm_resolver import DependencySpec, LiteLLMResolver, PluginError, Scope, SpecError
+from llm_resolver import DependencySpec, LiteLLMResolver, PluginError, Scope, SpecError, hookimpl
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.plugins.status import PluginStatus
 
@@ -115,9 +116,9 @@ def status_of(manager: PluginManager, name: str) -> PluginStatus:
 
 def assert_builtin_works(manager: PluginManager) -> None:
     assert status_of(manager, "litellm").ok
-    resolver = DependencySpec(class_name="litellm", properties={"model": "openai/m"}).to_resolver(
-        manager, env={}
-    )
+    resolver = DependencySpec(
+        class_name="litellm", properties={"model": "openai/m", "api_key": "k"}
+    ).to_resolver(manager, env={})
     assert isinstance(resolver, LiteLLMResolver)
     assert resolver.get_or_resolve().model == "openai/m"
 
@@ -279,11 +280,10 @@ def test_strict_mode_raises_on_a_broken_import(install: Install, flag: str) -> N
     assert "plugin 'broken': import failed: ModuleNotFoundError" in str(caught.value)
 
 
-def test_strict_mode_raises_on_a_failed_registration(install: Install) -> None:
+def test_strict_mode_raises_on_a_failed_registration_at_load_time(install: Install) -> None:
     install("llmr-test-raiser", {"raiser": RAISES_IN_REGISTER})
-    manager = loaded({"LLM_RESOLVER_STRICT_PLUGINS": "1", "LLM_RESOLVER_PLUGINS": "raiser"})
     with pytest.raises(PluginError, match="register_resolvers failed: ValueError: cannot reach"):
-        manager.resolvers()
+        loaded({"LLM_RESOLVER_STRICT_PLUGINS": "1", "LLM_RESOLVER_PLUGINS": "raiser"})
 
 
 def test_strict_mode_raises_on_an_unknown_hook(install: Install) -> None:
@@ -323,3 +323,65 @@ def test_manual_registration_under_a_taken_name_keeps_the_first() -> None:
     refused = statuses["litellm (manual)"]
     assert refused.error is not None
     assert "already registered as 'litellm'" in refused.error
+
+
+class ToolsRaise:
+    @hookimpl
+    def register_tools(self, register: Callable[..., None]) -> None:
+        raise RuntimeError("tool catalogue unreachable")
+
+
+def test_strict_mode_raises_when_a_manually_registered_plugin_fails_a_register_hook() -> None:
+    manager = PluginManager(env={"LLM_RESOLVER_PLUGINS": "", "LLM_RESOLVER_STRICT_PLUGINS": "1"})
+    manager.load_entrypoints()
+    with pytest.raises(PluginError, match="register_tools failed: RuntimeError: tool catalogue") as caught:
+        manager.register(ToolsRaise(), "catalogue")
+    assert caught.value.plugin == "catalogue"
+
+
+class NewStyleWrapper:
+    @hookimpl(wrapper=True)
+    def before_request(self, request: Any, context: Any) -> Generator[None, Any, Any]:
+        return (yield)
+
+
+class OldStyleWrapper:
+    @hookimpl(hookwrapper=True)
+    def after_response(self, response: Any, context: Any) -> Generator[None, Any, None]:
+        yield
+
+
+@pytest.mark.parametrize(
+    ("plugin", "hook"), [(NewStyleWrapper(), "before_request"), (OldStyleWrapper(), "after_response")]
+)
+def test_hook_wrappers_are_refused_at_registration(plugin: object, hook: str) -> None:
+    manager = PluginManager(env={"LLM_RESOLVER_PLUGINS": ""})
+    manager.load_entrypoints()
+    manager.register(plugin, "wrapping")
+
+    status = status_of(manager, "wrapping")
+    assert status.error is not None
+    assert f"hook wrappers are not supported ({hook})" in status.error
+    assert not manager.has_impls(hook)
+    strict = PluginManager(env={"LLM_RESOLVER_PLUGINS": "", "LLM_RESOLVER_STRICT_PLUGINS": "1"})
+    with pytest.raises(PluginError, match="hook wrappers are not supported"):
+        strict.register(plugin, "wrapping")
+
+
+def test_notify_of_an_unknown_hook_is_a_plugin_error_naming_the_hooks() -> None:
+    manager = PluginManager(env={"LLM_RESOLVER_PLUGINS": ""})
+    with pytest.raises(PluginError) as caught:
+        manager.notify("after_respons", response=None, context=None)
+    message = str(caught.value)
+    assert "no hook is named 'after_respons'; did you mean 'after_response'?" in message
+    assert "on_error" in message  # lists the known hooks
+    with pytest.raises(PluginError, match="no hook is named 'widgets'"):
+        manager.has_impls("widgets")
+
+
+def test_notify_with_arguments_the_hook_does_not_take_is_a_plugin_error() -> None:
+    manager = PluginManager(env={"LLM_RESOLVER_PLUGINS": ""})
+    with pytest.raises(
+        PluginError, match=r"on_error takes the arguments \['error', 'context'\], not \['error'\]"
+    ):
+        manager.notify("on_error", error=ValueError("x"))

@@ -51,7 +51,7 @@ def test_no_scope_means_the_default_scope() -> None:
 
 
 def test_different_scopes_give_different_objects(builtin_plugins: PluginManager) -> None:
-    resolver = LiteLLMResolver(plugins=builtin_plugins, env={}, model="openai/gpt-4o-mini")
+    resolver = LiteLLMResolver(plugins=builtin_plugins, env={}, model="openai/gpt-4o-mini", api_key="k")
     scopes = [Scope(org="a"), Scope(org="b"), Scope(org="a", guild="g"), Scope(org="a", guild="g", agent="x")]
     llms = [resolver.get_or_resolve(s) for s in scopes]
     assert len({id(llm) for llm in llms}) == len(scopes)

@@ -178,7 +178,10 @@ def test_credentials_inside_urls_never_show(builtin_plugins: PluginManager) -> N
     properties = {
         "model": "openai/gpt-4o-mini",
         "api_base": with_credentials("https://proxy.example/v1"),
-        "fallback_models": [{"model": "openai/gpt-4o", "api_base": with_credentials("https://b.example/v1")}],
+        "api_key": "k",
+        "fallback_models": [
+            {"model": "openai/gpt-4o", "api_base": with_credentials("https://b.example/v1"), "api_key": "k"}
+        ],
         "embedding_model": {
             "model": "openai/text-embedding-3-small",
             "api_base": with_credentials("https://e.example"),

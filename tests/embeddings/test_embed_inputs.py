@@ -10,6 +10,8 @@ from llm_resolver import LiteLLMConfig, LLMBadRequestError, SpecError
 from llm_resolver.testing import ProviderEmulator
 from tests.helpers import MakeLLM
 
+from .conftest import embed
+
 
 @pytest.mark.parametrize(
     ("texts", "options", "message"),
@@ -42,8 +44,25 @@ def test_without_an_embedding_model_the_error_says_what_to_set(
     with pytest.raises(SpecError, match="set embedding_model") as info:
         make_llm(embedding_model=None).embed(["a"])
 
+    assert "'openai/gpt-4o-mini' is not an embedding model in LiteLLM's map" in str(info.value)
+
     assert info.value.field == "embedding_model"
     assert provider_emulator.request_count() == 0
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_an_embedding_model_as_model_embeds_without_embedding_model(
+    provider_emulator: ProviderEmulator, make_llm: MakeLLM, mode: str
+) -> None:
+    llm = make_llm(model="openai/text-embedding-3-small", embedding_model=None)
+
+    response = await embed(llm, mode, ["a", "b"])
+
+    assert len(response.vectors) == 2
+    assert response.model == "openai/text-embedding-3-small"
+    assert response.cost_usd is not None
+    assert response.cost_usd > 0
+    assert [r.body["model"] for r in provider_emulator.requests if r.body] == ["text-embedding-3-small"]
 
 
 def test_an_unpriceable_model_costs_none_not_zero(

@@ -68,11 +68,10 @@ def meter_plugin() -> MeterPlugin:
 
 
 @pytest.fixture
-def plugins(meter_plugin: MeterPlugin) -> PluginManager:
-    """The built-in plugin (whatever else is installed) and the test meters."""
+def plugins() -> PluginManager:
+    """The built-in plugin only, whatever else is installed; ``make_resolver`` adds the test meters."""
     manager = PluginManager(env={"LLM_RESOLVER_PLUGINS": ""})
     manager.load_entrypoints()
-    manager.register(meter_plugin, "test-meters")
     return manager
 
 
@@ -80,10 +79,18 @@ MakeResolver = Callable[..., LiteLLMResolver]
 
 
 @pytest.fixture
-def make_resolver(emulator_settings: dict[str, Any], plugins: PluginManager) -> MakeResolver:
-    """The built-in resolver on the emulator (OpenAI format), retrying without waits."""
+def make_resolver(
+    emulator_settings: dict[str, Any], plugins: PluginManager, meter_plugin: MeterPlugin
+) -> MakeResolver:
+    """The built-in resolver on the emulator (OpenAI format), retrying without waits. The test meters
+    are registered at the first call, so a test adds its factories to ``meter_plugin.extra`` before
+    (a plugin's registrations are read when it is registered)."""
+    registered: list[MeterPlugin] = []
 
     def make(**overrides: Any) -> LiteLLMResolver:
+        if not registered:
+            plugins.register(meter_plugin, "test-meters")
+            registered.append(meter_plugin)
         props = {**emulator_settings, "retry": {"initial_wait": 0, "jitter": 0}, **overrides}
         return LiteLLMResolver(plugins=plugins, env={}, **props)
 

@@ -20,6 +20,7 @@ from llm_resolver import (
     LLMResponseError,
     LLMServiceError,
     LLMTimeoutError,
+    SpecError,
 )
 from llm_resolver.testing import Fault, ProviderEmulator
 from tests.helpers import MODES, PROVIDERS, MakeLLM, call
@@ -241,15 +242,13 @@ async def test_connection_refused_falls_back(
     assert provider_emulator.request_count() == 1
 
 
-@pytest.mark.parametrize("mode", MODES)
-async def test_missing_key_is_an_auth_error_not_retried(
-    provider_emulator: ProviderEmulator, make_llm: MakeLLM, monkeypatch: pytest.MonkeyPatch, mode: str
+def test_missing_key_is_a_spec_error_before_any_request(
+    provider_emulator: ProviderEmulator, make_llm: MakeLLM, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    llm = make_llm(api_key=None, max_retries=2)
 
-    with pytest.raises(LLMAuthenticationError, match="api_key"):
-        await call(llm, mode)
+    with pytest.raises(SpecError, match=r"no API key for 'openai/gpt-4o-mini'.*set api_key"):
+        make_llm(api_key=None, max_retries=2)
 
     assert provider_emulator.request_count() == 0
 

@@ -62,7 +62,7 @@ async def test_every_model_too_small_is_listed(
 ) -> None:
     llm = make_llm(
         model=TINY,
-        fallback_models=[FallbackModel(model="openai/small-local")],
+        fallback_models=[FallbackModel(model="openai/small-local", api_key="k")],
         model_info={**LIMITS, "openai/small-local": {"max_input_tokens": 100}},
     )
 

@@ -118,16 +118,22 @@ def test_a_plugin_registering_bad_tools_is_reported_and_skipped_whole(
     assert message in status.error
 
 
-def test_llm_tools_follow_the_config_lazily(
-    plugins: PluginManager, provider_emulator: ProviderEmulator
-) -> None:
+def test_llm_tools_follow_the_config(plugins: PluginManager, provider_emulator: ProviderEmulator) -> None:
     llm = openai_llm(provider_emulator, plugins, tools=["math.a*", "date.today"])
     assert isinstance(llm, LiteLLM)
     assert [t.name for t in llm.tools] == ["math.add", "date.today"]
     assert openai_llm(provider_emulator, plugins).tools == []
-    broken = openai_llm(provider_emulator, plugins, tools=["nope.*"])  # resolving is lazy: no error yet
-    with pytest.raises(SpecError, match=r"'nope\.\*' matches no plugin tool"):
-        _ = broken.tools
+
+
+def test_a_tools_pattern_matching_no_plugin_tool_fails_at_resolve_time(
+    plugins: PluginManager, provider_emulator: ProviderEmulator
+) -> None:
+    with pytest.raises(
+        SpecError, match=r"tools: 'nope\.\*' matches no plugin tool; available tools: date"
+    ) as caught:
+        openai_llm(provider_emulator, plugins, tools=["math.*", "nope.*"])
+    assert caught.value.field == "tools"
+    assert provider_emulator.requests == []
 
 
 def test_run_tools_offers_only_the_configured_plugin_tools(

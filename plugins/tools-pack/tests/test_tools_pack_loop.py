@@ -66,16 +66,15 @@ def test_a_loop_with_the_configured_pack_tools(
 def test_a_pattern_for_a_missing_pack_tool_lists_what_is_there(
     pack: PluginManager, provider_emulator: ProviderEmulator
 ) -> None:
-    llm = LiteLLMResolver(
-        model="openai/gpt-4o-mini",
-        api_base=provider_emulator.openai_base,
-        api_key="x",
-        env={},
-        plugins=pack,
-        tools=["clock.tomorrow"],
-    ).get_or_resolve()
-    with pytest.raises(SpecError) as caught:
-        run_tools(llm, "when?")
+    with pytest.raises(SpecError) as caught:  # when the LLM is resolved, before any call
+        LiteLLMResolver(
+            model="openai/gpt-4o-mini",
+            api_base=provider_emulator.openai_base,
+            api_key="x",
+            env={},
+            plugins=pack,
+            tools=["clock.tomorrow"],
+        ).get_or_resolve()
     assert str(caught.value) == (
         "tools: 'clock.tomorrow' matches no plugin tool; available tools: calc.evaluate, clock.convert, "
         "clock.now, files.list, files.read"

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from llm_resolver.config.sources import PROVIDER_KEY_VARS, provider_of
 from llm_resolver.errors import (
     LLMAuthenticationError,
     LLMBadRequestError,
@@ -60,7 +61,7 @@ def map_exception(exc: BaseException, model: str, secrets: Iterable[str] = ()) -
     status = _status(exc)
     raw = redact(_provider_message(exc), secrets)
     text = f"{name} {raw}".lower()
-    detail = raw[:300] or None  # kept apart from our sentence (LLMError.detail)
+    detail = _shortened(raw) or None  # kept apart from our sentence (LLMError.detail)
     if status == 500 and "overloaded_error" in text:
         status = 529  # Anthropic's overloaded status, which LiteLLM folds into a 500
 
@@ -82,8 +83,8 @@ def map_exception(exc: BaseException, model: str, secrets: Iterable[str] = ()) -
         )
     if name == "AuthenticationError" or status in (401, 403) or _missing_credentials(text):
         return LLMAuthenticationError(
-            f"{model} rejected the credentials; check api_key (or the provider's key variable such as "
-            f"OPENAI_API_KEY) and that the key may use this model.",
+            f"{model} rejected the credentials; check api_key (or {_key_variables(model)}) and that the "
+            "key may use this model.",
             detail=detail,
             model=model,
             status_code=status if status in (401, 403) else 401,
@@ -152,6 +153,18 @@ def map_exception(exc: BaseException, model: str, secrets: Iterable[str] = ()) -
         status_code=status,
         retryable=False,
     )
+
+
+def _shortened(text: str, limit: int = 300) -> str:
+    """``text`` cut to about ``limit`` characters at a word boundary, marked when cut."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _key_variables(model: str) -> str:
+    names = PROVIDER_KEY_VARS.get(provider_of(model) or "", ())
+    return " or ".join(names) or "the provider's key variable"
 
 
 def _missing_credentials(text: str) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 from llm_resolver.backend import loader
 from llm_resolver.backend.targets import Target, targets_for
 from llm_resolver.catalog.model_catalog import ModelCatalog
+from llm_resolver.catalog.providers import check_targets
 from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.embeddings import Embedder
 from llm_resolver.errors import LLMError
@@ -27,6 +28,7 @@ from llm_resolver.resilience.clock import Clock
 from llm_resolver.resilience.cooldown import Cooldowns, cooldown_pool
 from llm_resolver.resilience.executor import CallPlan
 from llm_resolver.resolution.scope import Scope
+from llm_resolver.tools.registry import select_tools
 from llm_resolver.types.context import CallContext
 from llm_resolver.types.responses import Usage
 
@@ -51,6 +53,10 @@ class LLMCore:
         self.cooldowns = cooldowns or (cooldown_pool(pool) if pool else Cooldowns())
         self.catalog = ModelCatalog.from_config(config)
         self.targets = self.catalog.priced(targets_for(config))
+        # Faults of the config, caught now rather than at the first call: a model LiteLLM cannot
+        # route, a target without a key, a tools pattern matching no plugin tool.
+        check_targets(self.targets, "model", "fallback_models")
+        select_tools(config.tools, plugins)
         self.secrets = config.secret_values()
         self.rng = random.Random()  # noqa: S311 - jitter, not security
         self.services = services

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib.metadata
 import logging
 import os
@@ -78,7 +79,8 @@ class PluginManager:
                     f"import failed: {_describe(exc)}",
                 )
                 continue
-            self.register(plugin, ep.name, source="entry point", distribution=dist)
+            self._add(plugin, ep.name, source="entry point", distribution=dist)
+        self.check()
 
     def register(
         self,
@@ -88,8 +90,13 @@ class PluginManager:
         source: str = "manual",
         distribution: str | None = None,
     ) -> None:
-        """Register a plugin object or module; unknown hook names are refused, and so is a second
-        plugin under a name already taken (reported under ``name (distribution or source)``)."""
+        """Register a plugin object or module and run its ``register_*`` hooks (see ``check``); unknown
+        hook names and hook wrappers are refused, and so is a second plugin under a name already taken
+        (reported under ``name (distribution or source)``)."""
+        self._add(plugin, name, source=source, distribution=distribution)
+        self.check()
+
+    def _add(self, plugin: object, name: str | None, *, source: str, distribution: str | None) -> None:
         name = name or getattr(plugin, "__name__", None) or type(plugin).__name__
         with self._lock:
             status = PluginStatus(self._free_name(name, distribution or source), source, distribution)
@@ -104,9 +111,21 @@ class PluginManager:
             callers = self._pm.get_hookcallers(plugin) or []
             hooks = sorted(c.name for c in callers)
             unknown = [h for h in hooks if h not in HOOK_NAMES]
-            if unknown:
+            wrappers = sorted(
+                c.name
+                for c in callers
+                for impl in c.get_hookimpls()
+                if impl.plugin_name == name and (impl.wrapper or impl.hookwrapper)
+            )
+            if unknown or wrappers:
                 self._pm.unregister(plugin)
-                self._fail(status, f"unknown hook(s) {unknown}; known hooks: {sorted(HOOK_NAMES)}")
+                self._fail(
+                    status,
+                    f"unknown hook(s) {unknown}; known hooks: {sorted(HOOK_NAMES)}"
+                    if unknown
+                    else f"hook wrappers are not supported ({', '.join(wrappers)}): each implementation is "
+                    "called on its own, so a wrapper would never run; drop wrapper=True / hookwrapper=True",
+                )
                 return
             status.hooks = hooks
             self._statuses[name] = status
@@ -129,9 +148,23 @@ class PluginManager:
 
     @property
     def statuses(self) -> list[PluginStatus]:
-        """Every plugin seen, loaded or not; registration errors surface once the register hooks ran."""
-        self.resolvers()
+        """Every plugin seen, loaded or not, with what its ``register_*`` hooks did wrong."""
+        self.check()
         return sorted(self._statuses.values(), key=lambda s: s.name)
+
+    def check(self) -> None:
+        """Run every ``register_*`` hook now (each registry is built once and kept), so a plugin that
+        raises there, or registers something malformed or twice, is reported and skipped when it loads,
+        not at the first call that needs the registry; under strict loading that is a ``PluginError``.
+
+        A plugin failing one hook is dropped from every registry, which are then built again without it.
+        """
+        from llm_resolver.plugins.registries import REGISTRIES  # they import this module
+
+        with self._lock:
+            while not REGISTRIES.keys() <= self._registries.keys():
+                for build in REGISTRIES.values():
+                    build(self)
 
     # Registries ------------------------------------------------------------------------------------
 
@@ -203,7 +236,23 @@ class PluginManager:
         return self._pm.hook
 
     def has_impls(self, hook: str) -> bool:
-        return bool(getattr(self._pm.hook, hook).get_hookimpls())
+        return bool(self._caller(hook).get_hookimpls())
+
+    def _caller(self, hook: str, arguments: Iterable[str] | None = None) -> pluggy.HookCaller:
+        """The hook named ``hook``; a name that is no hook, or arguments its spec does not take, are a
+        ``PluginError`` (pluggy would otherwise fail with an AttributeError, or blame each plugin)."""
+        if hook not in HOOK_NAMES:
+            close = difflib.get_close_matches(hook, HOOK_NAMES, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise PluginError(
+                f"no hook is named {hook!r}; {hint}known hooks: {', '.join(sorted(HOOK_NAMES))}"
+            )
+        caller: pluggy.HookCaller = getattr(self._pm.hook, hook)
+        if arguments is not None and caller.spec is not None:
+            expected = list(caller.spec.argnames)
+            if sorted(arguments) != sorted(expected):
+                raise PluginError(f"{hook} takes the arguments {expected}, not {sorted(arguments)}")
+        return caller
 
     def before_request(self, request: ChatRequest, context: CallContext) -> ChatRequest:
         """Run ``before_request`` implementations in turn, each on the previous one's result."""
@@ -227,7 +276,7 @@ class PluginManager:
 
     def notify(self, hook: str, **kwargs: Any) -> None:
         """Run an observer hook; an observer that raises is logged (raised when strict), never fatal."""
-        for impl in reversed(getattr(self._pm.hook, hook).get_hookimpls()):
+        for impl in reversed(self._caller(hook, kwargs).get_hookimpls()):
             try:
                 _call(impl, **kwargs)
             except Exception as exc:

@@ -8,15 +8,15 @@ import os
 import signal
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-from aiohttp import web
+from typing import TYPE_CHECKING, Any
 
 from llm_resolver import Dependencies
 from llm_resolver.cli.stray_output import answer_stdout
 from llm_resolver_openai_server.access import KEYS_VAR, check_bind, parse_keys
-from llm_resolver_openai_server.app import ServerSettings, create_app
-from llm_resolver_openai_server.running import serve
+from llm_resolver_openai_server.settings import ServerSettings
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 
 def add_parser(commands: Any) -> None:
@@ -43,6 +43,9 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Here, not at the top: every llm-resolver command builds this parser, only serve needs aiohttp.
+    from llm_resolver_openai_server.app import create_app
+
     keys = parse_keys(os.environ.get(KEYS_VAR, ""))
     check_bind(args.host, keys)
     settings = ServerSettings(api_keys=keys, max_scopes_per_key=args.max_scopes_per_key)
@@ -66,6 +69,8 @@ async def _serve_until_terminated(
 ) -> None:
     """SIGTERM (a supervisor stopping us) ends the server cleanly with 0; Ctrl-C is left to
     ``asyncio.run``, which cancels the server and raises KeyboardInterrupt: "interrupted", 130."""
+    from llm_resolver_openai_server.running import serve
+
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     await serve(app, host, port, stop, listening)

@@ -7,8 +7,6 @@ llm-resolver then leaves the backend alone for a while.
 
 from __future__ import annotations
 
-import redis
-
 
 class RedisCache:
     blocking = True
@@ -20,6 +18,8 @@ class RedisCache:
         prefix: str = "llm-resolver:cache:",
         timeout: float = 0.5,
     ) -> None:
+        import redis  # here: registering the backend (every time plugins load) is not using it
+
         if timeout <= 0:
             raise ValueError("timeout must be a positive number of seconds")
         self.prefix = prefix

@@ -1,6 +1,9 @@
 """The content loaders this pack registers: PIL images, numpy arrays, PDF documents and pages.
 
 ``accepts`` only looks at types (and, for a file, its first five bytes), so it is cheap and never raises.
+numpy, Pillow and pypdfium2 are imported by ``load``, not here: the plugin registers these loaders
+whenever llm-resolver loads its plugins, and a source of their types cannot exist before they are
+imported, so ``accepts`` looks for the module in ``sys.modules`` first.
 """
 
 from __future__ import annotations
@@ -8,13 +11,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-import numpy as np
-from PIL import Image
+from typing import TYPE_CHECKING
 
 from llm_resolver import ImagePart, LoadContext, TextPart
-from llm_resolver_vision_pack.encode import fit_image, to_uint8
 from llm_resolver_vision_pack.pdf import PDF_MAGIC, PdfPages, is_pdf_file, render, render_page
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Part = TextPart | ImagePart
 
@@ -23,9 +26,14 @@ class PilImageLoader:
     name = "pil"
 
     def accepts(self, source: object) -> bool:
-        return isinstance(source, Image.Image)
+        image = sys.modules.get("PIL.Image")
+        return image is not None and isinstance(source, image.Image)
 
     def load(self, source: object, context: LoadContext) -> Sequence[Part]:
+        from PIL import Image
+
+        from llm_resolver_vision_pack.encode import fit_image
+
         if not isinstance(source, Image.Image):
             raise TypeError(f"not a PIL image: {type(source).__name__}")
         if source.width < 1 or source.height < 1:
@@ -40,16 +48,25 @@ class NumpyArrayLoader:
     name = "numpy"
 
     def accepts(self, source: object) -> bool:
-        # numpy is imported by this pack anyway; the check keeps `accepts` to a type test.
-        return "numpy" in sys.modules and isinstance(source, np.ndarray)
+        numpy = sys.modules.get("numpy")
+        return numpy is not None and isinstance(source, numpy.ndarray)
 
     def load(self, source: object, context: LoadContext) -> Sequence[Part]:
+        import numpy as np
+        from PIL import Image
+
+        from llm_resolver_vision_pack.encode import fit_image
+
         if not isinstance(source, np.ndarray):
             raise TypeError(f"not a numpy array: {type(source).__name__}")
         return [fit_image(Image.fromarray(_pixels(source)), context)]
 
 
 def _pixels(array: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    from llm_resolver_vision_pack.encode import to_uint8
+
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[:, :, 0]
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
@@ -80,6 +97,8 @@ class PdfLoader:
         return module.startswith("pypdfium2") and type(source).__name__ in {"PdfDocument", "PdfPage"}
 
     def load(self, source: object, context: LoadContext) -> Sequence[Part]:
+        from llm_resolver_vision_pack.encode import fit_image
+
         if type(source).__name__ == "PdfPage" and type(source).__module__.startswith("pypdfium2"):
             return [fit_image(render_page(source, context.max_side), context)]
         selection = source if isinstance(source, PdfPages) else PdfPages(source)

@@ -11,10 +11,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pypdfium2 as pdfium  # type: ignore[import-untyped]
-from PIL import Image
+if TYPE_CHECKING:
+    from PIL import Image
 
 PDF_MAGIC = b"%PDF-"
 MAX_PAGES = 20
@@ -86,6 +86,8 @@ def render_page(page: Any, max_side: int) -> Image.Image:
 @contextmanager
 def _document(selection: PdfPages) -> Iterator[Any]:
     """The selection's document; one opened here is closed afterwards, one handed in is left open."""
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]  # here: registering the loader is not using it
+
     source = selection.source
     if isinstance(source, pdfium.PdfDocument):
         yield source

@@ -1,0 +1,41 @@
+"""What start-up costs: loading every installed plugin (the in-repo ones included) and building the
+CLI imports none of the heavy libraries those plugins use. Timing is ``benchmarks/cli_startup.py``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from .conftest import clean_env
+
+HEAVY = ("numpy", "PIL", "aiohttp", "redis", "pypdfium2")
+IN_REPO = {"calc", "clock", "files", "ledger", "openai_server", "otel", "redis_cache", "vision"}
+
+LOAD_ALL = """
+import json, sys
+from llm_resolver.cli.parser import build_parser
+from llm_resolver.plugins.default import default_plugin_manager
+
+manager = default_plugin_manager()
+build_parser(manager)  # runs every plugin's register_commands, as `llm-resolver --help` does
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in sys.argv[1:])
+print(json.dumps({"statuses": {s.name: s.error for s in manager.statuses}, "heavy": heavy}))
+"""
+
+
+def test_loading_every_plugin_and_the_cli_imports_no_heavy_library() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD_ALL, *HEAVY],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert set(report["statuses"]) >= IN_REPO, "the in-repo plugins must be installed (scripts/bootstrap)"
+    assert {name: error for name, error in report["statuses"].items() if error} == {}
+    assert report["heavy"] == []
