@@ -119,13 +119,13 @@ def _request_part(part: object) -> list[Message]:
         return [Message(role=Role.USER, content=_user_content(part.content))]
     if isinstance(part, ToolReturnPart):
         text, files = part.model_response_str_and_user_content()
-        reply = [Message.tool(text, part.tool_call_id, name=part.tool_name)]
+        reply = [Message.tool(text, part.tool_call_id)]
         # Files a tool returned follow as a user message: tool results carry text only.
         return [*reply, Message(role=Role.USER, content=_user_content(files))] if files else reply
     if isinstance(part, RetryPromptPart):
         if part.tool_name is None:
             return [Message(role=Role.USER, content=part.model_response())]
-        return [Message.tool(part.model_response(), part.tool_call_id, name=part.tool_name)]
+        return [Message.tool(part.model_response(), part.tool_call_id)]
     raise unsupported(f"{getattr(part, 'part_kind', type(part).__name__)!r} request parts")
 
 
