@@ -58,7 +58,7 @@ from llm_resolver.types.responses import (
     Usage,
 )
 from llm_resolver.types.tool import Tool
-from llm_resolver.vision import ContentLoader, ImageLimits, LoadContext
+from llm_resolver.vision import ContentLoader, ImageLimits, LoadContext, VisionConfig
 
 __version__ = "0.1.0"
 
@@ -123,6 +123,7 @@ __all__ = [
     "ToolStep",
     "Usage",
     "UsageEvent",
+    "VisionConfig",
     "__version__",
     "aclose_clients",
     "alist_models",

@@ -12,7 +12,12 @@ if TYPE_CHECKING:
 
 
 class LLMError(Exception):
-    """Base of every error this library raises."""
+    """Base of every error this library raises.
+
+    ``summary`` is our sentence (what failed, what to change); ``detail`` is what the provider said, if
+    anything. They are kept apart so a server can show its clients the one without the other (the
+    provider's text may name internal hosts); ``message`` and ``str()`` join them.
+    """
 
     default_retryable = False
 
@@ -20,11 +25,14 @@ class LLMError(Exception):
         self,
         message: str,
         *,
+        detail: str | None = None,
         model: str | None = None,
         status_code: int | None = None,
         retryable: bool | None = None,
     ) -> None:
-        self.message = redact(message)
+        self.summary = redact(message)
+        self.detail = redact(detail) if detail else None
+        self.message = f"{self.summary} Provider said: {self.detail}" if self.detail else self.summary
         self.model = model
         self.status_code = status_code
         self.retryable = self.default_retryable if retryable is None else retryable
@@ -58,11 +66,12 @@ class LLMRateLimitError(LLMError):
         message: str,
         *,
         retry_after: float | None = None,
+        detail: str | None = None,
         model: str | None = None,
         status_code: int | None = None,
         retryable: bool | None = None,
     ) -> None:
-        super().__init__(message, model=model, status_code=status_code, retryable=retryable)
+        super().__init__(message, detail=detail, model=model, status_code=status_code, retryable=retryable)
         self.retry_after = retry_after
 
 
@@ -80,11 +89,12 @@ class LLMConnectionError(LLMError):
         message: str,
         *,
         partial_text: str = "",
+        detail: str | None = None,
         model: str | None = None,
         status_code: int | None = None,
         retryable: bool | None = None,
     ) -> None:
-        super().__init__(message, model=model, status_code=status_code, retryable=retryable)
+        super().__init__(message, detail=detail, model=model, status_code=status_code, retryable=retryable)
         self.partial_text = partial_text
 
 
@@ -116,11 +126,12 @@ class LLMResponseError(LLMError):
         message: str,
         *,
         last_reply: str | None = None,
+        detail: str | None = None,
         model: str | None = None,
         status_code: int | None = None,
         retryable: bool | None = None,
     ) -> None:
-        super().__init__(message, model=model, status_code=status_code, retryable=retryable)
+        super().__init__(message, detail=detail, model=model, status_code=status_code, retryable=retryable)
         self.last_reply = last_reply
 
 
@@ -155,7 +166,16 @@ class LLMFallbacksExhaustedError(LLMError):
         last_error: LLMError | None = None,
         model: str | None = None,
     ) -> None:
-        super().__init__(message, model=model, status_code=last_error.status_code if last_error else None)
+        detail = None
+        if last_error is not None and last_error.detail and message.endswith(last_error.message):
+            # The message quotes the last error in full: its provider's text stays in ``detail`` here too.
+            message, detail = message.removesuffix(last_error.message) + last_error.summary, last_error.detail
+        super().__init__(
+            message,
+            detail=detail,
+            model=model,
+            status_code=last_error.status_code if last_error else None,
+        )
         self.attempts = list(attempts)
         self.last_error = last_error
 

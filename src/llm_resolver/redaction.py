@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
@@ -14,6 +15,9 @@ _KEY_PATTERNS = re.compile(
     r"|(?i:bearer)\s+[A-Za-z0-9._\-]{8,}|(?i:(?:api[_-]?key|x-api-key|key)=)[A-Za-z0-9._\-]{8,})"
 )
 MASK = "**********"
+# The userinfo of a URL (``scheme://user:pass@``): up to the last "@" before the host's path, query or
+# fragment, so a password holding a raw "@" is masked whole.
+_URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)[^\s/?#]+@")
 
 # Whole words of a setting's name that mark its value as secret ("api_key", "X-Auth-Token", "apiKey").
 SECRET_WORDS = frozenset(
@@ -46,10 +50,29 @@ def is_secret_name(name: str) -> bool:
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` without the given secrets, key-shaped strings, or the credentials of any URL in it."""
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, MASK)
-    return _KEY_PATTERNS.sub(MASK, text)
+    return mask_url_credentials(_KEY_PATTERNS.sub(MASK, text))
+
+
+def mask_url_credentials(text: str) -> str:
+    """``https://user:pass@host/...`` → ``https://**********@host/...``, for every URL in ``text``."""
+    return _URL_USERINFO.sub(lambda m: f"{m['scheme']}{MASK}@", text)
+
+
+def url_credentials(url: str | None) -> list[str]:
+    """The password and ``user:password`` of a URL, for removing them by value from text that shows
+    them outside the URL (a provider or proxy echoing the password, say)."""
+    if not url:
+        return []
+    try:
+        parts = urlsplit(url)
+        user, password = parts.username, parts.password
+    except ValueError:
+        return []
+    return [f"{user}:{password}", password] if password else []
 
 
 # Keys whose every value is secret whatever its name (header values carry tokens under any name).
@@ -70,6 +93,8 @@ def mask_secrets(value: Any, secret: bool = False) -> Any:
         return [mask_secrets(v, secret) for v in value]
     if secret and isinstance(value, str | bytes):
         return MASK
+    if isinstance(value, str):
+        return mask_url_credentials(value)
     return value
 
 
@@ -85,3 +110,5 @@ def find_secrets(value: Any, secret: bool = False) -> Iterator[str]:
             yield from find_secrets(v, secret)
     elif secret and isinstance(value, str):
         yield value
+    elif isinstance(value, str) and "://" in value:
+        yield from url_credentials(value)

@@ -137,6 +137,18 @@ def test_a_refused_key_is_reported_without_the_key(
     assert "sk-very-secret-1" not in listing.model_dump_json()
 
 
+def test_a_listing_says_where_it_came_from_without_the_urls_credentials(
+    provider_emulator: ProviderEmulator, lister: ModelLister
+) -> None:
+    base = provider_emulator.openai_base.replace("http://", "http://proxyuser:hunter2-proxy-pass@")
+
+    listing = lister.list_models("openai", api_base=base, api_key="k")
+
+    assert listing.source == "endpoint"
+    assert listing.api_base == provider_emulator.openai_base.replace("http://", "http://**********@")
+    assert "hunter2-proxy-pass" not in repr(listing) + listing.model_dump_json()
+
+
 def test_an_unreachable_endpoint_falls_back_quickly(lister: ModelLister) -> None:
     listing = lister.list_models("openai", api_base=f"http://127.0.0.1:{closed_port()}/v1", timeout=1)
 

@@ -76,3 +76,26 @@ def test_redact_removes_given_secrets_and_key_shapes() -> None:
         assert secret not in cleaned
     assert cleaned.startswith(f"a {MASK} b {MASK}")
     assert redact("short abc", ["abc"]) == "short abc"  # too short to remove by value safely
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("https://user:pw-1234@proxy.example/v1", f"https://{MASK}@proxy.example/v1"),
+        ("POST http://u:p@ss@h:8080/x?to=a@b failed", f"POST http://{MASK}@h:8080/x?to=a@b failed"),
+        ("redis://:pw-1234@localhost:6379/0", f"redis://{MASK}@localhost:6379/0"),
+        ("https://token-only@git.example/repo", f"https://{MASK}@git.example/repo"),
+        ("https://host/path@v2 and mail a@b.example", "https://host/path@v2 and mail a@b.example"),
+    ],
+)
+def test_redact_masks_the_credentials_of_any_url(text: str, shown: str) -> None:
+    assert redact(text) == shown
+
+
+def test_url_credentials_are_found_in_any_setting_and_masked_in_dumps() -> None:
+    settings = {"cache": {"backend": "redis", "url": "redis://:pw-1234@localhost:6379/0"}, "n": 1}
+    assert mask_secrets(settings) == {
+        "cache": {"backend": "redis", "url": f"redis://{MASK}@localhost:6379/0"},
+        "n": 1,
+    }
+    assert sorted(find_secrets(settings)) == [":pw-1234", "pw-1234"]

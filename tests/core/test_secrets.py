@@ -166,6 +166,59 @@ def test_yaml_syntax_error_in_dependencies_does_not_quote_the_file() -> None:
     assert_clean(str(caught.value))
 
 
+URL_PASSWORD = "hunter2-" + "proxy-pass"  # shaped like no key: hidden only if never written
+
+
+def with_credentials(url: str, user: str = "proxyuser") -> str:
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://{user}:{URL_PASSWORD}@{rest}"
+
+
+def test_credentials_inside_urls_never_show(builtin_plugins: PluginManager) -> None:
+    properties = {
+        "model": "openai/gpt-4o-mini",
+        "api_base": with_credentials("https://proxy.example/v1"),
+        "fallback_models": [{"model": "openai/gpt-4o", "api_base": with_credentials("https://b.example/v1")}],
+        "embedding_model": {
+            "model": "openai/text-embedding-3-small",
+            "api_base": with_credentials("https://e.example"),
+        },
+    }
+    config = LiteLLMConfig.model_validate(properties)
+    spec = DependencySpec(class_name="litellm", properties=properties)
+    resolver = LiteLLMResolver(plugins=builtin_plugins, env={}, **properties)
+    llm = resolver.get_or_resolve()
+
+    shown = [*dumps(config), *dumps(spec), repr(resolver), repr(llm), repr(Dependencies({"llm": spec}))]
+    for text in shown:
+        assert URL_PASSWORD not in str(text), f"a URL password leaked into: {str(text)[:300]}"
+    assert "https://**********@proxy.example/v1" in repr(config)
+    assert config.api_base == properties["api_base"]  # still there for the call itself
+    assert {f"proxyuser:{URL_PASSWORD}", URL_PASSWORD} <= set(config.secret_values())
+
+
+def test_provider_errors_quoting_url_credentials_are_scrubbed(
+    emu: ProviderEmulator, builtin_plugins: PluginManager, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    base = with_credentials(emu.openai_base)
+    # A proxy that echoes the URL, and the password on its own where no URL shape gives it away.
+    emu.script(Fault.bad_request(f"proxy at {base} refused user proxyuser with password {URL_PASSWORD}"))
+    llm = LiteLLMResolver(
+        plugins=builtin_plugins, env={}, model="openai/gpt-4o-mini", api_base=base, api_key="x", max_retries=0
+    ).get_or_resolve()
+
+    with pytest.raises(LLMError, match="refused user proxyuser") as caught:
+        llm.complete("hello")
+    err = caught.value
+    assert emu.request_count() == 1
+    for text in (str(err), repr(err), pickle.dumps(err).decode("latin-1"), repr(err.attempts)):
+        assert URL_PASSWORD not in text, f"a URL password leaked into: {text[:300]}"
+    for record in caplog.records:
+        if record.name.startswith("llm_resolver"):
+            assert URL_PASSWORD not in record.getMessage(), f"{record.name} logged a URL password"
+
+
 @pytest.mark.usefixtures("litellm_async_clients")
 async def test_no_secret_in_logs_or_errors_of_a_failing_call(
     emu: ProviderEmulator, builtin_plugins: PluginManager, caplog: pytest.LogCaptureFixture

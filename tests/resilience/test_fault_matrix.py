@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -21,7 +22,7 @@ from llm_resolver import (
     LLMTimeoutError,
 )
 from llm_resolver.testing import Fault, ProviderEmulator
-from tests.helpers import MODES, MakeLLM, call
+from tests.helpers import MODES, PROVIDERS, MakeLLM, call
 
 from .conftest import FakeClock
 
@@ -238,3 +239,19 @@ async def test_missing_key_is_an_auth_error_not_retried(
         await call(llm, mode)
 
     assert provider_emulator.request_count() == 0
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_every_wire_format_honours_the_timeout_in_every_mode(
+    provider_emulator: ProviderEmulator, make_llm: MakeLLM, mode: str
+) -> None:
+    """A stalled provider fails in about ``timeout`` seconds whatever its wire format and call mode
+    (LiteLLM's sync Gemini stream used to wait for the stall to end: 8 s here, 30 s in the field)."""
+    for model, base in PROVIDERS.values():
+        provider_emulator.reset()
+        llm = make_llm(model=model, api_base=getattr(provider_emulator, base), timeout=1.0, max_retries=0)
+        provider_emulator.script(Fault.slow(8.0))
+        started = time.monotonic()
+        with pytest.raises(LLMTimeoutError):
+            await call(llm, mode, deadline=4)
+        assert time.monotonic() - started < 3.0, (model, mode)

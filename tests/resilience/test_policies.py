@@ -54,20 +54,41 @@ async def test_retry_after_is_exposed_on_the_error(
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_deadline_bounds_the_whole_call_in_real_time(
+async def test_a_hung_primary_leaves_its_fallback_a_share_of_the_deadline(
     provider_emulator: ProviderEmulator, make_llm: MakeLLM, mode: str
 ) -> None:
+    """Each model of the chain gets an equal share of what is left of the deadline when it starts:
+    the hung primary is given up at about half of it, and the healthy fallback answers in time."""
     llm = make_llm(timeout=5, max_retries=5, fallback_models=[_fallback(provider_emulator, timeout=5)])
     provider_emulator.script(*[Fault.slow(3)] * 6, model="gpt-4o-mini")
     started = time.monotonic()
 
-    with pytest.raises(LLMTimeoutError):
-        await call(llm, mode, deadline=0.6)
+    response = await call(llm, mode, deadline=1.0)
 
     elapsed = time.monotonic() - started
-    assert elapsed < 1.5, elapsed
-    # The first attempt used the whole budget; no other attempt could finish in time, so none started.
-    assert provider_emulator.request_count() == 1
+    assert elapsed < 1.0, elapsed
+    assert response.model == "openai/gpt-4.1-mini"
+    assert [(a.model, a.outcome) for a in response.attempts] == [
+        ("openai/gpt-4o-mini", "error"),
+        ("openai/gpt-4.1-mini", "ok"),
+    ]
+    assert provider_emulator.request_count(model="gpt-4o-mini") == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_the_deadline_bounds_the_whole_call_in_real_time(
+    provider_emulator: ProviderEmulator, make_llm: MakeLLM, mode: str
+) -> None:
+    llm = make_llm(timeout=5, max_retries=5, fallback_models=[_fallback(provider_emulator, timeout=5)])
+    provider_emulator.script(*[Fault.slow(3)] * 12)
+    started = time.monotonic()
+
+    with pytest.raises(LLMFallbacksExhaustedError) as caught:
+        await call(llm, mode, deadline=0.6)
+
+    assert time.monotonic() - started < 1.2
+    assert isinstance(caught.value.last_error, LLMTimeoutError)
+    assert provider_emulator.request_count() == 2  # one attempt per model, each within its share
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -12,6 +12,7 @@ from llm_resolver import (
     LLM,
     ChatRequest,
     Dependencies,
+    LLMBadRequestError,
     LLMConnectionError,
     LLMRateLimitError,
     LLMResponseError,
@@ -41,6 +42,17 @@ def test_it_is_an_llm_and_echoes_when_nothing_is_scripted() -> None:
     assert response.usage.completion_tokens > 0
     assert response.cost_usd is None  # a fake model has no price, and says so
     assert [a.outcome for a in response.attempts] == ["ok"]
+
+
+def test_scripted_replies_come_back_as_scripted_and_input_is_held_to_the_rules() -> None:
+    """Like a provider's reply, a scripted one is taken as sent; what the agent sends is checked."""
+    llm = FakeLLM()
+    llm.script(Reply(text="odd\x00answer", tool_calls=[ToolCallSpec("f\x00", {})]))
+
+    response = llm.complete("hi")
+    assert (response.text, response.tool_calls[0].name) == ("odd\x00answer", "f\x00")
+    with pytest.raises(LLMBadRequestError, match=r"messages\[0\]\.content: holds a NUL character"):
+        llm.complete("bad\x00input")
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 
@@ -139,6 +140,38 @@ def test_sync_loop_runs_async_tools_and_reports_every_kind_of_error(
     assert [c.ok for c in result.steps[0].calls] == [True, False, False, False, False]
     sent = [m["content"] for m in tool_messages(emu.requests[-1].body)]
     assert sent == contents
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+async def test_a_tools_exception_reaches_the_model_short_and_without_the_llms_secrets(
+    provider_emulator: ProviderEmulator, asynchronous: bool
+) -> None:
+    secret = "hunter2-very-secret"  # the LLM's api_key, shaped like no key: only masking by value hides it
+
+    @tool
+    def fetch(page: str) -> str:
+        """Fetch an intranet page."""
+        raise PermissionError(f"login as bot/{secret} refused for {page}; " + "details " * 200)
+
+    emu = provider_emulator
+    emu.script(Reply(tool_calls=[ToolCallSpec("fetch", {"page": "home"})]), Reply(text="no access"))
+    llm = LiteLLMResolver(
+        model="openai/gpt-4o-mini", api_base=emu.openai_base, api_key=secret, env={}, max_retries=0
+    ).get_or_resolve()
+
+    result = await arun_tools(llm, "go", [fetch]) if asynchronous else run_tools(llm, "go", [fetch])
+
+    body = emu.requests[-1].body
+    assert secret not in json.dumps(body)
+    (sent,) = tool_messages(body)
+    prefix = "error: tool 'fetch' failed: PermissionError: login as bot/********** refused for home; details"
+    assert sent["content"].startswith(prefix)
+    assert sent["content"].endswith("...")
+    assert len(sent["content"]) == len("error: tool 'fetch' failed: ") + 500
+    assert "Traceback" not in sent["content"]
+    (call,) = result.calls
+    assert call.content == sent["content"]
+    assert secret not in repr(result.calls) + repr(result.messages)
 
 
 async def test_a_steps_async_tools_run_concurrently_and_sync_ones_in_threads(

@@ -124,6 +124,28 @@ async def test_streams_and_async_calls_load_them_too(
     assert texts == ["[sketch: a]", "[sketch: b]"]
 
 
+def test_remote_urls_a_loader_returns_are_held_to_allow_remote(
+    provider_emulator: ProviderEmulator, bare_plugins: PluginManager
+) -> None:
+    class LinkLoader:
+        name = "link"
+
+        def accepts(self, source: object) -> bool:
+            return isinstance(source, Sketch)
+
+        def load(self, source: object, context: LoadContext) -> Sequence[TextPart | ImagePart]:
+            return [ImagePart(url="https://sketches.invalid/house.png")]
+
+    bare_plugins.register(SketchPlugin(LinkLoader()), "links")
+    with pytest.raises(LLMBadRequestError, match=r"host 'sketches\.invalid' are not allowed"):
+        openai(provider_emulator, bare_plugins).complete([Message.user("x", images=[Sketch("s")])])
+    assert provider_emulator.request_count() == 0
+
+    allowed = openai(provider_emulator, bare_plugins, vision={"allow_remote": ["sketches.invalid"]})
+    allowed.complete([Message.user("x", images=[Sketch("s")])])
+    assert provider_emulator.request_count() == 1
+
+
 def test_loaders_see_the_strictest_limits_of_the_fallback_chain(
     provider_emulator: ProviderEmulator, plugins: PluginManager, loader: SketchLoader
 ) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 from typing import Any
 
 import pytest
 
-from llm_resolver import LiteLLM, LiteLLMResolver, LLMBadRequestError, LLMCapabilityError, Message
+from llm_resolver import LiteLLM, LiteLLMResolver, LLMBadRequestError, LLMCapabilityError, Message, SpecError
 from llm_resolver.testing import ProviderEmulator
 
 from .conftest import image_bytes
@@ -66,8 +67,11 @@ def test_gemini_receives_inline_data(provider_emulator: ProviderEmulator) -> Non
 def test_remote_urls_go_to_the_provider_unfetched(provider_emulator: ProviderEmulator) -> None:
     emu = provider_emulator
     url = f"{emu.url}/images/cat.png"  # served by nobody: fetching it would show up as a request
-    make_llm(emu, "openai").complete([Message.user("cat?", images=[url])])
-    make_llm(emu, "anthropic").complete([Message.user("cat?", images=["https://example.com/cat.png"])])
+    allowed = {"vision": {"allow_remote": ["127.0.0.1", "example.com"]}}
+    make_llm(emu, "openai", **allowed).complete([Message.user("cat?", images=[url])])
+    make_llm(emu, "anthropic", **allowed).complete(
+        [Message.user("cat?", images=["https://example.com/cat.png"])]
+    )
 
     assert [r.kind for r in emu.requests] == ["chat", "chat"]
     assert emu.requests[0].body["messages"][0]["content"][1]["image_url"]["url"] == url  # type: ignore[index]
@@ -75,6 +79,77 @@ def test_remote_urls_go_to_the_provider_unfetched(provider_emulator: ProviderEmu
         "type": "url",
         "url": "https://example.com/cat.png",
     }
+
+
+@pytest.mark.parametrize("provider", ["openai", "anthropic", "gemini"])
+@pytest.mark.parametrize("streaming", [False, True])
+def test_remote_image_urls_are_refused_unless_their_host_is_allowed(
+    provider_emulator: ProviderEmulator, provider: str, streaming: bool
+) -> None:
+    """By default no host is: a URL in a message makes the provider, or LiteLLM inside this process
+    (Gemini), fetch whatever it points at. ``.invalid`` never resolves, should anything try."""
+    llm = make_llm(provider_emulator, provider)
+    built = [Message.user("cat?", images=["https://img.invalid/cat.png"])]
+    wire = [
+        {
+            "role": "user",
+            "content": [{"type": "image_url", "image_url": {"url": "https://img.invalid/cat.png"}}],
+        }
+    ]
+    for request in (built, wire):
+        with pytest.raises(
+            LLMBadRequestError,
+            match=r"remote image URLs on host 'img\.invalid' are not allowed; add it to the resolver's "
+            r"vision\.allow_remote setting",
+        ):
+            llm.stream(request) if streaming else llm.complete(request)
+    assert provider_emulator.request_count() == 0
+
+
+def test_allow_remote_takes_exact_hosts_suffix_patterns_and_any(provider_emulator: ProviderEmulator) -> None:
+    emu = provider_emulator
+    llm = make_llm(emu, "openai", vision={"allow_remote": ["img.example.com", "*.cdn.example.org"]})
+    for url in (
+        "https://img.example.com/a.png",
+        "https://IMG.example.com:8443/b.png",
+        "https://eu.cdn.example.org/c.png",
+        "https://a.b.cdn.example.org/d.png",
+    ):
+        llm.complete([Message.user("x", images=[url])])
+        assert emu.requests[-1].body["messages"][0]["content"][1]["image_url"]["url"] == url  # type: ignore[index]
+    for url, host in (
+        ("https://example.com/a.png", "example.com"),
+        ("https://img.example.com.evil.example/a.png", "img.example.com.evil.example"),
+        ("https://img.example.com@evil.example/a.png", "evil.example"),
+        ("https://cdn.example.org/a.png", "cdn.example.org"),
+        ("http://127.0.0.1:8080/a.png", "127.0.0.1"),
+    ):
+        with pytest.raises(LLMBadRequestError, match=f"on host {re.escape(repr(host))} are not allowed"):
+            llm.complete([Message.user("x", images=[url])])
+    with pytest.raises(LLMBadRequestError, match="host cannot be read as a plain host name"):
+        llm.complete([Message.user("x", images=["https://evil.example\\@img.example.com/a.png"])])
+    assert emu.request_count() == 4
+
+    make_llm(emu, "openai", vision={"allow_remote": ["*"]}).complete(
+        [Message.user("x", images=["https://anything.example/a.png"])]
+    )
+    assert emu.request_count() == 5
+
+
+@pytest.mark.parametrize(
+    ("vision", "problem"),
+    [
+        ({"allow_remote": ["https://img.example.com"]}, "is not a host entry"),
+        ({"allow_remote": ["img.example.com/cats"]}, "is not a host entry"),
+        ({"allow_remote": ["img.*.com"]}, "is not a host entry"),
+        ({"allow_remote": "img.example.com"}, "allow_remote"),
+        ({"allow_hosts": ["img.example.com"]}, "allow_hosts"),
+    ],
+)
+def test_bad_vision_settings_are_spec_errors(vision: dict[str, Any], problem: str) -> None:
+    with pytest.raises(SpecError, match="vision") as caught:
+        LiteLLMResolver(model="openai/gpt-4o-mini", api_key="x", env={}, vision=vision)
+    assert problem in str(caught.value)
 
 
 @pytest.mark.parametrize("streaming", [False, True])
@@ -127,10 +202,15 @@ def test_each_providers_limits_apply_before_any_request(provider_emulator: Provi
         make_llm(emu, "anthropic").complete([Message.user("x", images=[six_mb])])
     with pytest.raises(LLMBadRequestError, match=r"image/gif, not a format allowed for gemini"):
         make_llm(emu, "gemini").complete([Message.user("x", images=[gif])])
+    allowed = {"vision": {"allow_remote": ["example.com"]}}
     with pytest.raises(LLMBadRequestError, match="only https image URLs are allowed for anthropic"):
-        make_llm(emu, "anthropic").complete([Message.user("x", images=["http://example.com/cat.png"])])
+        make_llm(emu, "anthropic", **allowed).complete(
+            [Message.user("x", images=["http://example.com/cat.png"])]
+        )
     with pytest.raises(LLMBadRequestError, match="allowed for gemini only when their path ends in"):
-        make_llm(emu, "gemini").complete([Message.user("x", images=["https://example.com/render?id=3"])])
+        make_llm(emu, "gemini", **allowed).complete(
+            [Message.user("x", images=["https://example.com/render?id=3"])]
+        )
     with pytest.raises(LLMBadRequestError, match=r"carries 22.0 MB of inline images, over the 20 MB allowed"):
         make_llm(emu, "gemini").complete([Message.user("x", images=[big_image(11), big_image(11)])])
     assert emu.request_count() == 0

@@ -34,7 +34,7 @@ def test_serve_answers_from_the_spec_file(provider_emulator: ProviderEmulator, t
     env = {**os.environ, "LLM_RESOLVER_PLUGINS": "openai_server", "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
     env.pop("LLM_RESOLVER_SERVER_KEYS", None)
     server = subprocess.Popen(
-        [script, "serve", "--spec", str(spec), "--port", str(port)],
+        [script, "serve", "--spec", str(spec), "--port", str(port), "--max-scopes-per-key", "1"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -51,6 +51,11 @@ def test_serve_answers_from_the_spec_file(provider_emulator: ProviderEmulator, t
         reply = httpx.post(f"{base}/v1/chat/completions", json=body, timeout=10).json()
         assert failed.status_code == 503
         assert reply["choices"][0]["message"]["content"] == "served"
+        another = httpx.post(
+            f"{base}/v1/chat/completions", json=body, headers={"X-LLM-Scope": "acme"}, timeout=10
+        )
+        assert another.status_code == 429  # the default scope was this caller's one scope
+        assert another.json()["error"]["code"] == "too_many_scopes"
     finally:
         server.terminate()
         out, err = server.communicate(timeout=30)
@@ -72,3 +77,16 @@ def test_serve_refuses_an_open_address_without_keys(
         "refusing to serve on 0.0.0.0 without API keys; set LLM_RESOLVER_SERVER_KEYS"
         in capsys.readouterr().err
     )
+
+
+def test_serve_refuses_a_scope_limit_below_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LLM_RESOLVER_SERVER_KEYS", raising=False)
+    spec = tmp_path / "models.yaml"
+    spec.write_text("support: {class_name: litellm, properties: {model: openai/gpt-4o-mini}}\n")
+
+    code = main(["serve", "--spec", str(spec), "--max-scopes-per-key", "0"])
+
+    assert code == 2
+    assert "max_scopes_per_key must be a positive int, got 0" in capsys.readouterr().err

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import httpx
 import openai
 import pytest
-from llm_resolver_openai_server import RunningServer
+from llm_resolver_openai_server import RunningServer, create_app
 
 from llm_resolver import Dependencies, Scope
 from llm_resolver.testing import ProviderEmulator, Reply, ToolCallSpec
 
-from .conftest import UPSTREAM_KEY
+from .conftest import UPSTREAM_KEY, builtin_only, models
 
 
 def test_a_chat_completion(client: openai.OpenAI, provider_emulator: ProviderEmulator) -> None:
@@ -49,7 +50,7 @@ def test_parameters_reach_the_provider(client: openai.OpenAI, provider_emulator:
     sent = provider_emulator.requests[-1].body
     assert sent is not None
     assert (sent["temperature"], sent["max_tokens"], sent["stop"], sent["seed"]) == (0.2, 50, ["END"], 7)
-    assert sent["presence_penalty"] == 0.5  # not one of ours: passed on as it came
+    assert sent["presence_penalty"] == 0.5  # no ChatRequest field: passed on as a provider option
 
 
 def test_a_stream_with_its_usage_chunk(client: openai.OpenAI, provider_emulator: ProviderEmulator) -> None:
@@ -129,24 +130,32 @@ def test_a_tool_round_trip(client: openai.OpenAI, provider_emulator: ProviderEmu
     assert sent["messages"][-1] == {"role": "tool", "tool_call_id": "call_1", "content": "5"}
 
 
-def test_images_reach_the_provider(client: openai.OpenAI, provider_emulator: ProviderEmulator) -> None:
-    url = "https://example.com/cat.png"
-    client.chat.completions.create(
-        model="support",
-        messages=[
-            {
-                "role": "user",
-                "content": [
-                    {"type": "text", "text": "what?"},
-                    {"type": "image_url", "image_url": {"url": url}},
-                ],
-            }
-        ],
-    )
+def image_message(url: str) -> Any:
+    return [
+        {
+            "role": "user",
+            "content": [{"type": "text", "text": "what?"}, {"type": "image_url", "image_url": {"url": url}}],
+        }
+    ]
 
+
+def test_images_reach_the_provider_from_allowed_hosts_only(provider_emulator: ProviderEmulator) -> None:
+    vision = {"allow_remote": ["example.com"]}
+    deps = Dependencies.from_dict(models(provider_emulator, vision=vision), plugins=builtin_only(), env={})
+    with (
+        RunningServer(create_app(deps)) as server,
+        openai.OpenAI(base_url=server.base_url, api_key="x", max_retries=0) as sdk,
+    ):
+        sdk.chat.completions.create(model="support", messages=image_message("https://example.com/cat.png"))
+        with pytest.raises(openai.BadRequestError, match=r"host 'internal\.invalid' are not allowed"):
+            sdk.chat.completions.create(
+                model="support", messages=image_message("https://internal.invalid/a.png")
+            )
+
+    assert provider_emulator.request_count() == 1
     sent = provider_emulator.requests[-1].body
     assert sent is not None
-    assert sent["messages"][0]["content"][1]["image_url"]["url"] == url
+    assert sent["messages"][0]["content"][1]["image_url"]["url"] == "https://example.com/cat.png"
 
 
 def test_embeddings(client: openai.OpenAI, provider_emulator: ProviderEmulator) -> None:

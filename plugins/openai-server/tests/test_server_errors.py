@@ -8,8 +8,9 @@ import httpx
 import openai
 import pytest
 from llm_resolver_openai_server import RunningServer, ServerSettings, create_app
+from llm_resolver_openai_server.errors import from_llm_error
 
-from llm_resolver import Dependencies, SpecError
+from llm_resolver import Dependencies, LLMConnectionError, SpecError
 from llm_resolver.testing import Fault, ProviderEmulator, Reply
 
 from .conftest import CLIENT_KEY, UPSTREAM_KEY, builtin_only, models
@@ -42,7 +43,7 @@ def error_of(response: httpx.Response) -> dict[str, Any]:
         ({"model": "support"}, "messages", "messages must be a non-empty list"),
         ({"messages": HI}, "model", "model is required"),
         ({"model": "support", "messages": HI, "n": 2}, "n", "n must be 1"),
-        ({"model": "support", "messages": [{"role": "wizard", "content": "x"}]}, None, "role"),
+        ({"model": "support", "messages": [{"role": "wizard", "content": "x"}]}, "messages", "role"),
         (
             {
                 "model": "support",
@@ -61,7 +62,7 @@ def error_of(response: httpx.Response) -> dict[str, Any]:
                     }
                 ],
             },
-            None,
+            "messages",
             "not a data URL or an http(s) URL",
         ),
     ],
@@ -194,6 +195,60 @@ def test_a_stream_that_fails_before_its_first_chunk_is_a_plain_error(
 
     assert response.status_code == 503
     assert response.headers["Content-Type"].startswith("application/json")
+
+
+INTERNAL = "upstream 10.1.2.3:8443 at http://llm.internal:8080/v1 down"
+TRACEBACK = (
+    "Traceback (most recent call last):\n"
+    '  File "/srv/llm/app/handler.py", line 12, in handle\n'
+    f"    raise RuntimeError({INTERNAL!r})\nRuntimeError: {INTERNAL}"
+)
+LEAKS = ("10.1.2.3", "8443", "llm.internal", "Traceback", "/srv/llm", "handler.py", "RuntimeError")
+
+
+@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize("status", [400, 401, 429, 500, 503])
+def test_error_bodies_carry_our_sentence_not_the_providers_text(
+    server: RunningServer, provider_emulator: ProviderEmulator, status: int, stream: bool
+) -> None:
+    provider_emulator.script(Fault(status=status, message=TRACEBACK))
+
+    response = post(server, {"model": "support", "messages": HI, "stream": stream})
+
+    assert response.status_code >= 400
+    message = error_of(response)["message"]
+    assert message.startswith("openai/gpt-4o-mini ")
+    assert not [leak for leak in LEAKS if leak in response.text]
+
+
+def test_a_reply_after_a_failed_attempt_does_not_quote_the_provider(
+    provider_emulator: ProviderEmulator,
+) -> None:
+    deps = Dependencies.from_dict(models(provider_emulator, max_retries=1), plugins=builtin_only(), env={})
+    provider_emulator.script(Fault(status=503, message=TRACEBACK), Reply(text="recovered"))
+
+    with RunningServer(create_app(deps)) as server:
+        response = post(server, {"model": "support", "messages": HI})
+
+    assert response.status_code == 200
+    attempts = response.json()["llm_resolver"]["attempts"]
+    assert [(a["outcome"], a["error_type"]) for a in attempts[:1]] == [("error", "LLMServiceError")]
+    assert not [leak for leak in LEAKS if leak in response.text]
+
+
+def test_what_a_summary_quotes_from_below_is_scrubbed() -> None:
+    # A broken stream's error quotes the exception that broke it, in its own sentence.
+    error = LLMConnectionError(
+        "the stream from openai/gpt-4o-mini broke after 5 characters (ClientConnectorError: Cannot "
+        "connect to host llm.internal:8080 ssl:default [Connect call failed ('10.1.2.3', 8443)] "
+        f"at http://llm.internal:8080/v1/chat; {TRACEBACK}); the partial text is on the error",
+        model="openai/gpt-4o-mini",
+    )
+
+    message = from_llm_error(error).message
+
+    assert message.startswith("the stream from openai/gpt-4o-mini broke after 5 characters (")
+    assert not [leak for leak in LEAKS if leak in message]
 
 
 @pytest.mark.parametrize("header", [None, "Bearer wrong-key", f"Basic {CLIENT_KEY}", "Bearer"])

@@ -7,6 +7,7 @@ from typing import Any
 from llm_resolver.backend.loader import litellm
 from llm_resolver.backend.targets import Target
 from llm_resolver.config.models import LiteLLMConfig
+from llm_resolver.config.sources import provider_of
 from llm_resolver.types.request import ChatRequest
 
 _SAMPLING = ("temperature", "top_p", "max_tokens", "frequency_penalty", "presence_penalty")
@@ -61,6 +62,23 @@ def endpoint_kwargs(target: Target) -> dict[str, Any]:
     if target.extra_headers:
         kw["extra_headers"] = {k: v.get_secret_value() for k, v in target.extra_headers.items()}
     return kw
+
+
+# Providers whose streams LiteLLM opens on clients of its own, made without the call's timeout.
+_OWN_STREAM_CLIENT = frozenset({"gemini", "vertex_ai", "vertex_ai_beta"})
+
+
+def stream_ignores_timeout(target: Target) -> bool:
+    return provider_of(target.model) in _OWN_STREAM_CLIENT
+
+
+def sync_stream_client(target: Target, timeout: float) -> dict[str, Any]:
+    """For those providers, a sync client that has the attempt's timeout (LiteLLM builds a fresh one
+    per such call anyway), so a stalled stream fails in ``timeout`` seconds, not minutes."""
+    if not stream_ignores_timeout(target):
+        return {}
+    handler = litellm().llms.custom_httpx.http_handler.HTTPHandler
+    return {"client": handler(timeout=timeout)}
 
 
 def complete_once(kwargs: dict[str, Any]) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from llm_resolver.errors import LLMResponseError
-from llm_resolver.types.messages import Message, Role, ToolCall
+from llm_resolver.types.messages import Message, ToolCall
 from llm_resolver.types.responses import ChatChunk, ToolCallDelta, Usage
 
 
@@ -32,12 +32,12 @@ def message_from(response: Any, model: str) -> tuple[Message, str | None]:
     msg = getattr(choice, "message", None)
     content = getattr(msg, "content", None)
     calls = [
-        ToolCall.from_wire(str(c.id or f"call_{i}"), str(c.function.name or ""), c.function.arguments)
+        ToolCall.from_wire(
+            str(c.id or f"call_{i}"), str(c.function.name or ""), c.function.arguments, reply=True
+        )
         for i, c in enumerate(getattr(msg, "tool_calls", None) or [])
     ]
-    message = Message(
-        role=Role.ASSISTANT, content=content if isinstance(content, str) else None, tool_calls=calls
-    )
+    message = Message.from_reply(content if isinstance(content, str) else None, calls)
     return message, getattr(choice, "finish_reason", None)
 
 

@@ -53,33 +53,37 @@ def map_exception(exc: BaseException, model: str, secrets: Iterable[str] = ()) -
     status = _status(exc)
     raw = redact(_provider_message(exc), secrets)
     text = f"{name} {raw}".lower()
-    detail = f" Provider said: {raw[:300]}" if raw else ""
+    detail = raw[:300] or None  # kept apart from our sentence (LLMError.detail)
 
     if name == "ContextWindowExceededError":
         return LLMContextWindowError(
             f"the prompt does not fit {model}'s context window; shorten it, lower max_tokens, "
-            f"or add a fallback model with a larger context.{detail}",
+            f"or add a fallback model with a larger context.",
+            detail=detail,
             model=model,
             status_code=status or 400,
         )
     if name == "ContentPolicyViolationError":
         return LLMContentPolicyError(
-            f"the provider's content filter refused this request; change the content "
-            f"(fallbacks are tried only with retry.fallback_on_content_policy).{detail}",
+            "the provider's content filter refused this request; change the content "
+            "(fallbacks are tried only with retry.fallback_on_content_policy).",
+            detail=detail,
             model=model,
             status_code=status or 400,
         )
     if name == "AuthenticationError" or status in (401, 403) or _missing_credentials(text):
         return LLMAuthenticationError(
             f"{model} rejected the credentials; check api_key (or the provider's key variable such as "
-            f"OPENAI_API_KEY) and that the key may use this model.{detail}",
+            f"OPENAI_API_KEY) and that the key may use this model.",
+            detail=detail,
             model=model,
             status_code=status if status in (401, 403) else 401,
         )
     if name == "RateLimitError" or status == 429:
         return LLMRateLimitError(
             f"{model} is rate-limiting us; retried with backoff, add a fallback model or lower the "
-            f"request rate.{detail}",
+            f"request rate.",
+            detail=detail,
             model=model,
             status_code=429,
             retry_after=retry_after_seconds(_headers(exc)),
@@ -92,42 +96,48 @@ def map_exception(exc: BaseException, model: str, secrets: Iterable[str] = ()) -
     ):
         return LLMTimeoutError(
             f"{model} did not answer within the attempt timeout; raise timeout, or rely on retries "
-            f"and fallbacks.{detail}",
+            f"and fallbacks.",
+            detail=detail,
             model=model,
             status_code=408,
         )
     if any(h in text for h in _MALFORMED_HINTS) or _JSON_ERROR_POSITION.search(text):
         return LLMResponseError(
-            f"{model} sent a reply we could not parse; this is usually transient.{detail}",
+            f"{model} sent a reply we could not parse; this is usually transient.",
+            detail=detail,
             model=model,
             status_code=status,
         )
     if name == "MidStreamFallbackError" or any(h in text for h in _CONNECTION_HINTS):
         return LLMConnectionError(
-            f"the connection to {model} failed or broke; check api_base and the network.{detail}",
+            f"the connection to {model} failed or broke; check api_base and the network.",
+            detail=detail,
             model=model,
             status_code=None,
         )
     if name == "ServiceUnavailableError" or (status is not None and status >= 500):
         return LLMServiceError(
-            f"{model} failed on the provider's side (HTTP {status or 500}); retried, then fallbacks.{detail}",
+            f"{model} failed on the provider's side (HTTP {status or 500}); retried, then fallbacks.",
+            detail=detail,
             model=model,
             status_code=status or 500,
         )
     if name == "APIConnectionError":
         return LLMConnectionError(
-            f"could not reach {model}; check api_base and the network.{detail}", model=model
+            f"could not reach {model}; check api_base and the network.", detail=detail, model=model
         )
     if name in ("BadRequestError", "NotFoundError", "UnprocessableEntityError", "UnsupportedParamsError") or (
         status is not None and 400 <= status < 500
     ):
         return LLMBadRequestError(
-            f"{model} refused the request as invalid; fix the request or the model name.{detail}",
+            f"{model} refused the request as invalid; fix the request or the model name.",
+            detail=detail,
             model=model,
             status_code=status or 400,
         )
     return LLMResponseError(
-        f"unexpected failure calling {model} ({name}).{detail}",
+        f"unexpected failure calling {model} ({name}).",
+        detail=detail,
         model=model,
         status_code=status,
         retryable=False,

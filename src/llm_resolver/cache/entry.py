@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from llm_resolver.types.messages import Message
+from llm_resolver.types.messages import REPLY_CONTEXT, Message
 from llm_resolver.types.responses import Attempt, ChatChunk, ChatResponse, ToolCallDelta, Usage
 
 ENTRY_VERSION = 1
@@ -55,7 +55,7 @@ class CachedReply:
             return None
         pieces = data.get("pieces")
         return cls(
-            message=Message.model_validate(data["message"]),
+            message=Message.model_validate(data["message"], context=REPLY_CONTEXT),
             finish_reason=data.get("finish_reason"),
             model=str(data["model"]),
             usage=Usage.model_validate(data.get("usage") or {}),

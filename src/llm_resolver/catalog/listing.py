@@ -16,14 +16,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 
 from llm_resolver.catalog.bundled import bundled_entries, bundled_models, known_providers
 from llm_resolver.catalog.endpoints import DEFAULT_BASES, Listed, Walk, walk
 from llm_resolver.catalog.model_catalog import info_from_entry
 from llm_resolver.config.sources import PROVIDER_KEY_VARS
 from llm_resolver.errors import SpecError
-from llm_resolver.redaction import redact
+from llm_resolver.redaction import mask_url_credentials, redact
 from llm_resolver.types.responses import ModelInfo
 
 if TYPE_CHECKING:
@@ -44,6 +44,12 @@ class ModelListing(BaseModel):
     api_base: str | None = None
     error: str | None = None
     age_s: float = 0.0
+
+    @field_validator("api_base")
+    @classmethod
+    def _mask_base(cls, value: str | None) -> str | None:
+        """Kept to say where the list came from, so it never needs the URL's credentials."""
+        return mask_url_credentials(value) if value else value
 
     @property
     def ids(self) -> list[str]:

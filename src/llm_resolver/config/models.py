@@ -22,9 +22,10 @@ from pydantic import (
 from llm_resolver.cache.settings import check_cache_setting
 from llm_resolver.config.pickling import by_reference, restore_config
 from llm_resolver.metering.settings import BudgetConfig, check_meter_entry
-from llm_resolver.redaction import MASK, find_secrets, mask_secrets
+from llm_resolver.redaction import MASK, find_secrets, mask_secrets, mask_url_credentials, url_credentials
 from llm_resolver.types.limits import MaxTokens, NonNegative, Penalty, Seconds, Temperature, TopP
 from llm_resolver.types.options import ConfigProviderOptions, check_provider_options
+from llm_resolver.vision.settings import VisionConfig
 
 
 def check_api_base(value: str | None) -> str | None:
@@ -43,13 +44,20 @@ class RetryConfig(BaseModel):
     retry_after_cap: NonNegative = Field(30.0, description="longest Retry-After we honour before moving on")
     jitter: NonNegative = Field(0.25, le=1, description="fraction of each wait randomised")
     cooldown_after: int = Field(3, ge=1, description="consecutive failures before a model is cooled down")
-    cooldown_s: NonNegative = Field(30.0, description="how long a cooled-down model is skipped")
+    cooldown_s: NonNegative = Field(
+        30.0, description="how long a cooled-down endpoint is skipped; 0 turns cool-downs off for this LLM"
+    )
+    cooldown_pool: str | None = Field(
+        None,
+        min_length=1,
+        description="share cool-downs with every resolver naming this pool (default: this resolver's own)",
+    )
     fallback_on_content_policy: bool = False
 
 
 class _Endpoint(BaseModel):
     """Rules for the settings that reach a provider (the primary's and each fallback's): an http(s)
-    base URL, and the key and header values masked in every dump."""
+    base URL, and the key, header values and the base URL's credentials masked in every repr and dump."""
 
     @field_validator("api_base", check_fields=False)
     @classmethod
@@ -64,10 +72,19 @@ class _Endpoint(BaseModel):
     def _mask_headers(self, value: dict[str, SecretStr]) -> dict[str, str]:
         return {k: MASK for k in value}
 
+    @field_serializer("api_base", check_fields=False)
+    def _mask_base(self, value: str | None) -> str | None:
+        return mask_url_credentials(value) if value else value
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        for name, value in super().__repr_args__():
+            yield name, self._mask_base(value) if name == "api_base" else value
+
     def endpoint_secrets(self) -> list[str]:
         key: SecretStr | None = getattr(self, "api_key", None)
         headers: dict[str, SecretStr] = getattr(self, "extra_headers", {})
-        return ([key.get_secret_value()] if key else []) + [h.get_secret_value() for h in headers.values()]
+        found = ([key.get_secret_value()] if key else []) + [h.get_secret_value() for h in headers.values()]
+        return found + url_credentials(getattr(self, "api_base", None))
 
 
 class FallbackModel(_Endpoint):
@@ -179,6 +196,7 @@ class LiteLLMConfig(_Endpoint):
     embedding_batch_tokens: int = Field(100_000, ge=1, description="token cap of one embedding request")
     embedding_concurrency: int = Field(4, ge=1, le=64, description="embedding requests in flight at once")
     structured_retries: int = Field(2, ge=0, le=10, description="re-asks after an invalid structured reply")
+    vision: VisionConfig = Field(default_factory=VisionConfig, description="hosts remote image URLs may name")
 
     @field_validator("fallback_models", "embedding_fallback_models", mode="before")
     @classmethod

@@ -11,6 +11,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+from llm_resolver.backend import loader
 from llm_resolver.backend.targets import Target, targets_for
 from llm_resolver.catalog.model_catalog import ModelCatalog
 from llm_resolver.config.models import LiteLLMConfig
@@ -23,7 +24,7 @@ from llm_resolver.metering.services import CallServices
 from llm_resolver.metering.settings import budget_parts
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.resilience.clock import Clock
-from llm_resolver.resilience.cooldown import Cooldowns
+from llm_resolver.resilience.cooldown import Cooldowns, cooldown_pool
 from llm_resolver.resilience.executor import CallPlan
 from llm_resolver.resolution.scope import Scope
 from llm_resolver.types.context import CallContext
@@ -39,13 +40,15 @@ class LLMCore:
         *,
         plugins: PluginManager | None,
         clock: Clock,
-        cooldowns: Cooldowns,
+        cooldowns: Cooldowns | None,
         services: CallServices,
     ) -> None:
+        loader.begin_import()  # seconds of import off the first call's path
         self.config = config
         self.plugins = plugins
         self.clock = clock
-        self.cooldowns = cooldowns
+        pool = config.retry.cooldown_pool
+        self.cooldowns = cooldowns or (cooldown_pool(pool) if pool else Cooldowns())
         self.catalog = ModelCatalog.from_config(config)
         self.targets = self.catalog.priced(targets_for(config))
         self.secrets = config.secret_values()
@@ -57,7 +60,7 @@ class LLMCore:
             config,
             self.catalog,
             clock=clock,
-            cooldowns=cooldowns,
+            cooldowns=self.cooldowns,
             secrets=self.secrets,
             rng=self.rng,
             record=self.record,

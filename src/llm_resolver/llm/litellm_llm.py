@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Sequence
 from typing import Any
 
 from llm_resolver import structured
-from llm_resolver.backend import calls, catalog
+from llm_resolver.backend import calls, catalog, loader
 from llm_resolver.backend.convert import message_from, usage_from
 from llm_resolver.backend.pricing import price
 from llm_resolver.backend.targets import Target
@@ -23,7 +24,7 @@ from llm_resolver.metering.usage import counted_usage
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.redaction import redact
 from llm_resolver.resilience.clock import SYSTEM_CLOCK, Clock
-from llm_resolver.resilience.cooldown import PROCESS_COOLDOWNS, Cooldowns
+from llm_resolver.resilience.cooldown import Cooldowns
 from llm_resolver.resilience.executor import CallPlan, run_async, run_sync
 from llm_resolver.resolution.scope import Scope
 from llm_resolver.streaming.assembler import StreamAssembler
@@ -34,7 +35,7 @@ from llm_resolver.tools.registry import select_tools
 from llm_resolver.types.context import CallContext
 from llm_resolver.types.limits import check_seconds
 from llm_resolver.types.request import ChatRequest, RequestLike, coerce_request
-from llm_resolver.types.responses import ChatResponse, EmbeddingResponse, ModelInfo, Usage
+from llm_resolver.types.responses import Attempt, ChatResponse, EmbeddingResponse, ModelInfo, Usage
 from llm_resolver.types.tool import Tool
 from llm_resolver.vision.resolve import prepare_content
 
@@ -58,7 +59,7 @@ class LiteLLM:
         *,
         plugins: PluginManager | None = None,
         clock: Clock = SYSTEM_CLOCK,
-        cooldowns: Cooldowns = PROCESS_COOLDOWNS,
+        cooldowns: Cooldowns | None = None,
         meter: InMemoryMeter | None = None,
         services: CallServices | None = None,
     ) -> None:
@@ -149,6 +150,8 @@ class LiteLLM:
         return await self._acomplete(request, **options)
 
     async def _acomplete(self, request: RequestLike, **options: Any) -> ChatResponse:
+        if not loader.loaded():  # wait for LiteLLM's import off the loop, before the deadline starts
+            await asyncio.to_thread(loader.litellm)
         req, ctx, plan, guard = self._start(request, options, "acomplete")
         hit = await guard.acached()
         if hit is not None:
@@ -169,7 +172,10 @@ class LiteLLM:
         req, ctx, plan, guard = self._start(request, options, "stream")
 
         def attempt(target: Target, seconds: float) -> OpenStream:
-            wrapper = calls.complete_once(self._kwargs(target, req, seconds, stream=True))
+            kwargs = self._kwargs(target, req, seconds, stream=True) | calls.sync_stream_client(
+                target, seconds
+            )
+            wrapper = calls.complete_once(kwargs)
             session = OpenStream(wrapper, iter(wrapper), StreamAssembler(), target)
             try:
                 _read_ahead_sync(session)
@@ -180,20 +186,22 @@ class LiteLLM:
 
         def open_stream() -> OpenStream:
             try:
-                session, _ = run_sync(plan, attempt, self._core.clock.sleep)
+                session, _ = run_sync(
+                    plan, attempt, self._core.clock.sleep, lambda late: close_sync(late.wrapper)
+                )
             except LLMError as error:
                 raise self._core.failed(error, ctx, plan) from None
             return session
 
         callbacks = guard.wrap_stream(
-            open_stream, lambda s: self._finish_stream(s, req, plan, ctx), self._broken(req, ctx)
+            open_stream, lambda s: self._finish_stream(s, req, plan, ctx), self._broken(req, ctx, plan)
         )
         return guard.watch(SyncChatStream(*callbacks))
 
     def astream(self, request: RequestLike, **options: Any) -> AsyncChatStream:
         req, ctx, plan, guard = self._start(request, options, "astream")
 
-        async def attempt(target: Target, seconds: float) -> OpenStream:
+        async def open_one(target: Target, seconds: float) -> OpenStream:
             wrapper = await calls.acomplete_once(self._kwargs(target, req, seconds, stream=True))
             session = OpenStream(wrapper, wrapper.__aiter__(), StreamAssembler(), target)
             try:
@@ -203,6 +211,11 @@ class LiteLLM:
                 raise
             return session
 
+        async def attempt(target: Target, seconds: float) -> OpenStream:
+            if calls.stream_ignores_timeout(target):  # its shared async client has no timeout of ours
+                return await asyncio.wait_for(open_one(target, seconds), seconds)
+            return await open_one(target, seconds)
+
         async def open_stream() -> OpenStream:
             try:
                 session, _ = await run_async(plan, attempt, self._core.clock.asleep)
@@ -211,7 +224,7 @@ class LiteLLM:
             return session
 
         callbacks = guard.wrap_astream(
-            open_stream, lambda s: self._finish_stream(s, req, plan, ctx), self._broken(req, ctx)
+            open_stream, lambda s: self._finish_stream(s, req, plan, ctx), self._broken(req, ctx, plan)
         )
         return guard.watch(AsyncChatStream(*callbacks))
 
@@ -243,7 +256,9 @@ class LiteLLM:
         )
         if self._core.plugins is not None:
             req = self._core.plugins.before_request(req, ctx)
-        req = prepare_content(req, self._core.plugins, [t.model for t in self._core.targets])
+        req = prepare_content(
+            req, self._core.plugins, [t.model for t in self._core.targets], self.config.vision
+        )
         check_capabilities(self.model, req, self._core.catalog)
         deadline = check_seconds(call_options.get("deadline", self.config.deadline), "deadline")
         budgets = self._core.budgets(self.scope, self._charged)
@@ -312,7 +327,7 @@ class LiteLLM:
         self._core.notify("after_response", response=response, context=ctx)
         return response
 
-    def _broken(self, req: ChatRequest, ctx: CallContext) -> Any:
+    def _broken(self, req: ChatRequest, ctx: CallContext, plan: CallPlan) -> Any:
         def broken(session: OpenStream, exc: BaseException) -> LLMError:
             # The provider bills what it streamed before the break: count it.
             usage = session.assembler.usage or counted_usage(
@@ -329,6 +344,14 @@ class LiteLLM:
                 partial_text=session.assembler.text,
                 retryable=False,
             )
+            # The attempt that opened the stream counted as ok; it ended in this error after all.
+            attempts = list(plan.attempts)
+            broke = {"outcome": "error", "error_type": "LLMConnectionError"}
+            if attempts and attempts[-1].outcome == "ok":
+                attempts[-1] = attempts[-1].model_copy(update=broke)
+            else:
+                attempts.append(Attempt(model=session.target.model, **broke))
+            error.attempts = attempts
             self._core.notify("on_error", error=error, context=ctx)
             return error
 

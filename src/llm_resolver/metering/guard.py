@@ -8,9 +8,9 @@ all run under the one reservation, priced for the dearest model the call may rea
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -19,7 +19,7 @@ from llm_resolver.backend.pricing import price
 from llm_resolver.backend.targets import Target
 from llm_resolver.cache.entry import CachedReply
 from llm_resolver.config.models import LiteLLMConfig
-from llm_resolver.errors import LLMBadRequestError, LLMError
+from llm_resolver.errors import LLMBadRequestError, LLMBudgetExceededError, LLMError
 from llm_resolver.metering.estimate import estimate_usd
 from llm_resolver.metering.events import UsageEvent
 from llm_resolver.metering.meters import BudgetMeter
@@ -28,12 +28,14 @@ from llm_resolver.metering.services import CallServices
 from llm_resolver.metering.settings import budget_parts
 from llm_resolver.metering.usage import counted_usage
 from llm_resolver.streaming.assembler import StreamAssembler
+from llm_resolver.streaming.base import StreamBase
 from llm_resolver.streaming.session import OpenStream
 from llm_resolver.types.context import CallContext
 from llm_resolver.types.request import ChatRequest
 from llm_resolver.types.responses import ChatResponse, Usage
 
-S = TypeVar("S")
+StreamT = TypeVar("StreamT", bound=StreamBase)
+log = logging.getLogger("llm_resolver.metering")
 Finish = Callable[[OpenStream], ChatResponse]
 Broken = Callable[[OpenStream, BaseException], LLMError]
 
@@ -182,9 +184,14 @@ class CallGuard:
         self.acct.opened(self)
         try:
             self._held = self.acct.metering.reserve(reservation)
-        except BaseException:
+        except BaseException as exc:
             self.acct.closed(self)
+            if isinstance(exc, LLMBudgetExceededError):
+                log.info("budget refused a call at %s before any request: %s", self.ctx.scope, exc.message)
             raise
+        log.debug(
+            "reserved %.6f USD at %s for %s", reservation.estimate_usd, self.ctx.scope, reservation.model
+        )
         self._reservation = reservation
 
     def settle(self) -> None:
@@ -241,9 +248,9 @@ class CallGuard:
 
         return opened, self._finisher(finish), self._breaker(broken)
 
-    def watch(self, stream: S) -> S:
-        """Release the hold of a stream dropped or closed before its end, and meter what it read."""
-        weakref.finalize(stream, self._abandoned)
+    def watch(self, stream: StreamT) -> StreamT:
+        """Release the hold of a stream closed or dropped before its end, and meter what it read."""
+        stream.on_close(self._abandoned)
         return stream
 
     def _replay(self, hit: ChatResponse | None) -> OpenStream | None:

@@ -6,6 +6,9 @@ The sync and async drivers share everything but the call and the sleep: the book
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import logging
 import random
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -17,11 +20,13 @@ from llm_resolver.backend.targets import Target
 from llm_resolver.config.models import RetryConfig
 from llm_resolver.errors import LLMContextWindowError, LLMError, LLMFallbacksExhaustedError, LLMTimeoutError
 from llm_resolver.resilience.clock import Clock
-from llm_resolver.resilience.cooldown import Cooldowns
+from llm_resolver.resilience.cooldown import CooldownKey, Cooldowns, cooldown_key
 from llm_resolver.resilience.policy import Next, after_failure, backoff
+from llm_resolver.resilience.wall import call_within
 from llm_resolver.types.responses import Attempt
 
 T = TypeVar("T")
+log = logging.getLogger("llm_resolver.resilience")
 
 # An attempt that would get less than this before the deadline is not started.
 MIN_ATTEMPT_S = 0.05
@@ -59,17 +64,21 @@ class CallPlan:
         self.last_error: LLMError | None = None
         self.errors: list[LLMError] = []
         self._min_context: int | None = None
+        self._left = len(self.targets)  # targets from the current one to the end of the chain
+        self._share_until: float | None = None  # when the current target's share of the deadline ends
         self._pending_wait = 0.0
         self._waits: dict[tuple[int, int], float | None] = {}
 
     # Which targets, in which order -------------------------------------------------------------
 
     def __iter__(self) -> Iterator[Target]:
+        """Targets in order; one cooling down is skipped only while a later one is not, so the last
+        target a call has left is always tried. ``retry.cooldown_s: 0`` opts this LLM out."""
         now = self.clock.monotonic()
-        cooling = {i: self.cooldowns.remaining(_key(t), now) for i, t in enumerate(self.targets)}
-        everyone_cooling = all(v > 0 for v in cooling.values())
+        cooling = [self._cooling(t, now) for t in self.targets]
         for i, target in enumerate(self.targets):
-            if cooling[i] > 0 and not everyone_cooling:
+            self._left, self._share_until = len(self.targets) - i, None
+            if cooling[i] > 0 and any(c == 0 for c in cooling[i + 1 :]):
                 self._skip(target, f"cooling down for {cooling[i]:.1f}s after repeated failures")
                 continue
             if self._min_context is not None:
@@ -79,13 +88,21 @@ class CallPlan:
                     continue
             yield target
 
+    def _cooling(self, target: Target, now: float) -> float:
+        return self.cooldowns.remaining(_key(target), now) if self.policy.cooldown_s > 0 else 0.0
+
     def _skip(self, target: Target, why: str) -> None:
+        log.debug("skipping %s: %s", target.model, why)
         self.attempts.append(Attempt(model=target.model, outcome="skipped", detail=why))
 
     # One attempt ---------------------------------------------------------------------------------
 
     def begin(self, target: Target) -> tuple[float, float]:
-        """(timeout for this attempt, start time); raises when the deadline leaves no room."""
+        """(timeout for this attempt, start time); raises when the deadline leaves no room.
+
+        Under a deadline each target of the chain gets an equal share of what is left when it starts
+        (the last one all of it), so a hung primary cannot use up the time of its fallbacks; its
+        retries run within its share."""
         now = self.clock.monotonic()
         timeout = target.timeout
         if self.deadline_at is not None:
@@ -96,8 +113,14 @@ class CallPlan:
                     model=target.model,
                     retryable=False,
                 )
-            timeout = min(timeout, remaining)
+            if self._share_until is None:
+                self._share_until = now + remaining / max(1, self._left)
+            timeout = min(timeout, max(self._share_until - now, MIN_ATTEMPT_S), remaining)
         return timeout, now
+
+    def until_deadline(self) -> float | None:
+        """Seconds left before the deadline (None: no deadline)."""
+        return None if self.deadline_at is None else max(0.0, self.deadline_at - self.clock.monotonic())
 
     def succeeded(self, target: Target, started: float, outcome: str = "ok") -> None:
         self.cooldowns.succeeded(_key(target))
@@ -123,9 +146,26 @@ class CallPlan:
                 detail=error.message[:200],
             )
         )
-        if error.retryable:
-            self.cooldowns.failed(
+        log.debug(
+            "attempt %d of the call on %s failed: %s (status %s, %s)",
+            len(self.attempts),
+            target.model,
+            type(error).__name__,
+            error.status_code,
+            "retryable" if error.retryable else "not retryable",
+        )
+        if (
+            error.retryable
+            and self.policy.cooldown_s > 0
+            and self.cooldowns.failed(
                 _key(target), self.clock.monotonic(), self.policy.cooldown_after, self.policy.cooldown_s
+            )
+        ):
+            log.info(
+                "cooling %s down for %.0fs after %d failures in a row",
+                target.model,
+                self.policy.cooldown_s,
+                self.policy.cooldown_after,
             )
         self.last_error = error
         self.errors.append(error)
@@ -147,6 +187,9 @@ class CallPlan:
 
         def remember_wait(state: RetryCallState) -> None:
             self._pending_wait = state.upcoming_sleep
+            log.debug(
+                "retrying %s in %.2fs (retry %d)", target.model, state.upcoming_sleep, state.attempt_number
+            )
 
         return {
             "retry": retry_if_exception(
@@ -168,7 +211,8 @@ class CallPlan:
         wait = backoff(state.attempt_number, error, self.policy, self.rng)
         if wait is None:
             return None
-        if self.deadline_at is not None and self.clock.monotonic() + wait + MIN_ATTEMPT_S > self.deadline_at:
+        until = self._share_until if self._share_until is not None else self.deadline_at
+        if until is not None and self.clock.monotonic() + wait + MIN_ATTEMPT_S > until:
             return None
         return wait
 
@@ -178,7 +222,13 @@ class CallPlan:
         """Decide whether the chain goes on; raises when it must stop here."""
         decision = after_failure(error, self.policy)
         if decision is Next.RAISE:
+            log.debug("%s: %s ends the call (no fallback for it)", target.model, type(error).__name__)
             raise self._final(error)
+        log.info(
+            "%s gave up after %s; the call moves on to its next model, if any",
+            target.model,
+            type(error).__name__,
+        )
         if decision is Next.LARGER_CONTEXT and isinstance(error, LLMContextWindowError):
             needed = self.needed_context(target)
             size = self.context_size(target)
@@ -209,20 +259,26 @@ class CallPlan:
         return exhausted
 
 
-def _key(target: Target) -> tuple[str, str | None]:
-    return (target.model, target.api_base)
+def _key(target: Target) -> CooldownKey:
+    return cooldown_key(target.model, target.api_base, target.api_key, target.extra_headers)
 
 
 def run_sync(
-    plan: CallPlan, attempt: Callable[[Target, float], T], sleep: Callable[[float], None]
+    plan: CallPlan,
+    attempt: Callable[[Target, float], T],
+    sleep: Callable[[float], None],
+    discard: Callable[[T], None] | None = None,
 ) -> tuple[T, Target]:
+    """``discard`` takes a result that arrived after the deadline (see ``call_within``)."""
     for target in plan:
         try:
             for retry in Retrying(sleep=sleep, **plan.retry_kwargs(target)):
                 with retry:
                     timeout, started = plan.begin(target)
                     try:
-                        result = attempt(target, timeout)
+                        result = call_within(
+                            functools.partial(attempt, target, timeout), plan.until_deadline(), discard
+                        )
                     except Exception as exc:
                         raise plan.failed(target, started, exc) from None
                     plan.succeeded(target, started)
@@ -243,7 +299,9 @@ async def run_async(
                 with retry:
                     timeout, started = plan.begin(target)
                     try:
-                        result = await attempt(target, timeout)
+                        # LiteLLM's timeout bounds each network read, not the attempt: the deadline
+                        # is a wall-clock bound, so no attempt runs past it.
+                        result = await asyncio.wait_for(attempt(target, timeout), plan.until_deadline())
                     except Exception as exc:
                         raise plan.failed(target, started, exc) from None
                     plan.succeeded(target, started)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llm_resolver.backend.convert import chunk_from, usage_from
-from llm_resolver.types.messages import Message, Role, ToolCall
+from llm_resolver.types.messages import Message, ToolCall
 from llm_resolver.types.responses import ChatChunk, Usage
 
 
@@ -51,7 +51,7 @@ class StreamAssembler:
 
     def message(self) -> Message:
         calls = [
-            ToolCall.from_wire(c.id or f"call_{i}", c.name, c.arguments)
+            ToolCall.from_wire(c.id or f"call_{i}", c.name, c.arguments, reply=True)
             for i, c in sorted(self.calls.items())
         ]
-        return Message(role=Role.ASSISTANT, content=self.text or None, tool_calls=calls)
+        return Message.from_reply(self.text or None, calls)

@@ -42,14 +42,16 @@ class AsyncChatStream(StreamBase):
                 session.exhausted = True
                 break
             except Exception as exc:
+                error = self._broken(session, exc)
                 await self.aclose()
-                raise self._broken(session, exc) from None
+                raise error from None
             chunk = session.assembler.add(raw)
             if chunk is not None:
                 return chunk
         if session.cut_short():
+            error = self._broken(session, EOFError(CUT_MESSAGE))
             await self.aclose()
-            raise self._broken(session, EOFError(CUT_MESSAGE)) from None
+            raise error from None
         self._response = self._finish(session)
         await self.aclose()
         raise StopAsyncIteration
@@ -66,12 +68,16 @@ class AsyncChatStream(StreamBase):
         self._closed = True
         if self._session is not None:
             await close_async(self._session.wrapper)
+        self._closing()
 
     def __del__(self) -> None:
         # Garbage-collected unfinished: close on the running loop if there is one, else synchronously.
-        if self._closed or self._session is None:
+        if self._closed:
             return
         self._closed = True
+        self._closing()
+        if self._session is None:
+            return
         wrapper = self._session.wrapper
         try:
             loop = asyncio.get_running_loop()

@@ -20,6 +20,18 @@ class StreamBase:
         self._session: OpenStream | None = None
         self._response: ChatResponse | None = None
         self._closed = False
+        self._on_close: list[Callable[[], None]] = []
+
+    def on_close(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once when the stream closes, however it is left: exhausted, broken,
+        ``close()``/``aclose()``, a ``with`` block, or garbage collection (a budget hold is released
+        then, not whenever the collector gets to it)."""
+        self._on_close.append(callback)
+
+    def _closing(self) -> None:
+        callbacks, self._on_close = self._on_close, []
+        for callback in callbacks:
+            callback()
 
     @property
     def text(self) -> str:

@@ -44,14 +44,16 @@ class SyncChatStream(StreamBase):
                 session.exhausted = True
                 break
             except Exception as exc:
+                error = self._broken(session, exc)
                 self.close()
-                raise self._broken(session, exc) from None
+                raise error from None
             chunk = session.assembler.add(raw)
             if chunk is not None:
                 return chunk
         if session.cut_short():
+            error = self._broken(session, EOFError(CUT_MESSAGE))
             self.close()
-            raise self._broken(session, EOFError(CUT_MESSAGE)) from None
+            raise error from None
         self._response = self._finish(session)
         self.close()
         raise StopIteration
@@ -68,6 +70,7 @@ class SyncChatStream(StreamBase):
         self._closed = True
         if self._session is not None:
             close_sync(self._session.wrapper)
+        self._closing()
 
     def __del__(self) -> None:
         self.close()

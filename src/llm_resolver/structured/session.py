@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from llm_resolver.errors import LLMBadRequestError, LLMResponseError
 from llm_resolver.structured.extract import extract_json
 from llm_resolver.structured.prompting import describe, feedback, is_response_model
-from llm_resolver.types.messages import Message
+from llm_resolver.types.messages import Message, escape_unsendable
 from llm_resolver.types.request import ChatRequest, RequestLike, coerce_request
 from llm_resolver.types.responses import ChatResponse, Usage
 
@@ -76,7 +76,11 @@ class StructuredSession:
             self._problem = str(exc)
         else:
             return self._combined(parsed)
-        self._messages += [Message.assistant(response.text), Message.user(feedback(self._problem))]
+        # The reply as the provider sent it; our feedback quotes it, so it escapes what no provider takes.
+        self._messages += [
+            Message.from_reply(response.text, []),
+            Message.user(escape_unsendable(feedback(self._problem))),
+        ]
         return None
 
     def failed(self) -> LLMResponseError:

@@ -153,9 +153,9 @@ class FakeLLM:
         return reply, completion
 
     def _response(self, completion: Completion) -> ChatResponse:
-        calls = [ToolCall.from_wire(c.id, c.name, c.arguments) for c in completion.tool_calls]
+        calls = [ToolCall.from_wire(c.id, c.name, c.arguments, reply=True) for c in completion.tool_calls]
         return ChatResponse(
-            message=Message.assistant(completion.text, calls),
+            message=Message.from_reply(completion.text, calls),
             finish_reason=completion.finish_reason,
             model=self.model,
             usage=Usage(

@@ -1,5 +1,9 @@
 """Running the tool calls of one step. Every failure becomes an ``error: …`` result for the model to
-read and correct, never an exception: unknown names, bad JSON, invalid arguments, a tool that raised."""
+read and correct, never an exception: unknown names, bad JSON, invalid arguments, a tool that raised.
+
+What the model reads of a failure is a short summary scrubbed of the LLM's secrets (``secrets``, by
+value) and of key-shaped strings: the text goes to the provider, and a tool's exception may quote
+anything it had at hand, the LLM's own key included."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import asyncio
 import inspect
 import json
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -16,10 +20,12 @@ from pydantic_core import to_json
 
 from llm_resolver.redaction import redact
 from llm_resolver.tools.results import ToolCallRecord
-from llm_resolver.types.messages import ToolCall
+from llm_resolver.types.messages import ToolCall, escape_unsendable, text_problem
 from llm_resolver.types.tool import Tool, ToolArgumentsError
 
 T = TypeVar("T")
+# Longest exception text the model receives from a tool that raised.
+MAX_ERROR_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -30,20 +36,26 @@ class Ready:
     tool: Tool
     function: Callable[..., Any]
     kwargs: dict[str, Any]
+    secrets: Sequence[str] = ()
 
 
-def prepare(call: ToolCall, toolset: Mapping[str, Tool]) -> Ready | ToolCallRecord:
+def prepare(
+    call: ToolCall, toolset: Mapping[str, Tool], secrets: Sequence[str] = ()
+) -> Ready | ToolCallRecord:
     """The tool and validated arguments for ``call``, or the error record the model gets instead."""
     tool = toolset.get(call.name)
     if tool is None or tool.function is None:
         runnable = sorted({t.wire_name for t in toolset.values() if t.function is not None})
         reason = "there is no tool named" if tool is None else "there is no function to run for tool"
-        return _failed(call, f"{reason} {call.name!r}; available tools: {', '.join(runnable) or 'none'}")
+        return _failed(
+            call, f"{reason} {call.name!r}; available tools: {', '.join(runnable) or 'none'}", secrets
+        )
     if call.raw_arguments is not None:
         return _failed(
             call,
             f"the arguments for {call.name!r} are not a JSON object ({_json_problem(call.raw_arguments)}); "
             "call it again with a JSON object that matches its parameters",
+            secrets,
         )
     try:
         kwargs = tool.validate(call.arguments)
@@ -52,8 +64,9 @@ def prepare(call: ToolCall, toolset: Mapping[str, Tool]) -> Ready | ToolCallReco
             call,
             f"invalid arguments for {call.name!r}: {'; '.join(exc.problems)}; call it again with "
             "arguments that match its parameters",
+            secrets,
         )
-    return Ready(call, tool, tool.function, kwargs)
+    return Ready(call, tool, tool.function, kwargs, secrets)
 
 
 def run_sync(ready: Ready) -> ToolCallRecord:
@@ -82,17 +95,21 @@ async def run_async(ready: Ready, *, offload_sync: bool = True) -> ToolCallRecor
     return _succeeded(ready, value, time.perf_counter() - start)
 
 
-def execute(calls: list[ToolCall], toolset: Mapping[str, Tool]) -> list[ToolCallRecord]:
+def execute(
+    calls: list[ToolCall], toolset: Mapping[str, Tool], secrets: Sequence[str] = ()
+) -> list[ToolCallRecord]:
     """Run one step's calls from synchronous code: sync tools in turn, async ones together in a loop."""
-    prepared = [prepare(call, toolset) for call in calls]
+    prepared = [prepare(call, toolset, secrets) for call in calls]
     if not any(isinstance(p, Ready) and p.tool.is_async for p in prepared):
         return [run_sync(p) if isinstance(p, Ready) else p for p in prepared]
     return run_blocking(_gather(prepared, offload_sync=False))
 
 
-async def aexecute(calls: list[ToolCall], toolset: Mapping[str, Tool]) -> list[ToolCallRecord]:
+async def aexecute(
+    calls: list[ToolCall], toolset: Mapping[str, Tool], secrets: Sequence[str] = ()
+) -> list[ToolCallRecord]:
     """Run one step's calls concurrently: async tools with ``gather``, sync tools in worker threads."""
-    return await _gather([prepare(call, toolset) for call in calls], offload_sync=True)
+    return await _gather([prepare(call, toolset, secrets) for call in calls], offload_sync=True)
 
 
 async def _gather(prepared: list[Ready | ToolCallRecord], *, offload_sync: bool) -> list[ToolCallRecord]:
@@ -126,6 +143,9 @@ def render(value: Any) -> str:
 def _succeeded(ready: Ready, value: Any, duration: float) -> ToolCallRecord:
     try:
         content = render(value)
+        problem = text_problem(content)
+        if problem is not None:
+            raise ValueError(f"the tool returned text that {problem}, which no provider takes")
     except Exception as exc:
         return _raised(ready, exc, duration)
     return ToolCallRecord(
@@ -139,7 +159,7 @@ def _succeeded(ready: Ready, value: Any, duration: float) -> ToolCallRecord:
 
 
 def _raised(ready: Ready, exc: Exception, duration: float) -> ToolCallRecord:
-    error = f"tool {ready.tool.name!r} failed: {type(exc).__name__}: {redact(str(exc))[:500]}"
+    error = f"tool {ready.tool.name!r} failed: {_exception_summary(exc, ready.secrets)}"
     return ToolCallRecord(
         id=ready.call.id,
         name=ready.tool.name,
@@ -150,8 +170,19 @@ def _raised(ready: Ready, exc: Exception, duration: float) -> ToolCallRecord:
     )
 
 
-def _failed(call: ToolCall, error: str) -> ToolCallRecord:
-    error = redact(error)
+def _exception_summary(exc: Exception, secrets: Sequence[str]) -> str:
+    """``Type: message``, scrubbed, then cut to ``MAX_ERROR_CHARS``; never a traceback, which would show
+    our code and the values in its frames to the provider."""
+    try:
+        message = str(exc)
+    except Exception:
+        message = "(its message could not be read)"
+    text = escape_unsendable(redact(f"{type(exc).__name__}: {message}", secrets))
+    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 3] + "..."
+
+
+def _failed(call: ToolCall, error: str, secrets: Sequence[str]) -> ToolCallRecord:
+    error = escape_unsendable(redact(error, secrets))
     return ToolCallRecord(
         id=call.id,
         name=call.name,

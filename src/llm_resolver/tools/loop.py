@@ -13,7 +13,7 @@ from llm_resolver.tools.decorator import as_tool
 from llm_resolver.tools.execute import aexecute, execute
 from llm_resolver.tools.registry import select_tools
 from llm_resolver.tools.results import LLMToolLoopError, ToolCallRecord, ToolLoopResult, ToolStep
-from llm_resolver.types.messages import Message, ToolCall
+from llm_resolver.types.messages import Message
 from llm_resolver.types.request import ChatRequest, RequestLike, coerce_request
 from llm_resolver.types.responses import ChatResponse
 from llm_resolver.types.tool import Tool
@@ -41,7 +41,7 @@ def run_tools(
         response = llm.complete(loop.request(), **options)
         if loop.finished(response):
             return loop.result(response)
-        loop.add(response, execute(response.tool_calls, loop.toolset))
+        loop.add(response, execute(response.tool_calls, loop.toolset, loop.secrets))
 
 
 async def arun_tools(
@@ -58,7 +58,7 @@ async def arun_tools(
         response = await llm.acomplete(loop.request(), **options)
         if loop.finished(response):
             return loop.result(response)
-        loop.add(response, await aexecute(response.tool_calls, loop.toolset))
+        loop.add(response, await aexecute(response.tool_calls, loop.toolset, loop.secrets))
 
 
 @dataclass
@@ -72,6 +72,7 @@ class _Loop:
     max_steps: int
     messages: list[Message]
     steps: list[ToolStep]
+    secrets: list[str]
 
     @classmethod
     def start(cls, llm: LLM, request: RequestLike, tools: Sequence[ToolLike] | None, max_steps: int) -> _Loop:
@@ -85,7 +86,7 @@ class _Loop:
                 "no tools to offer: pass tools=[...] (Tool objects, functions or plugin tool names), put "
                 "them on the request, or name plugin tools in the resolver's `tools` setting"
             )
-        return cls(llm, base, offered, _toolset(offered), max_steps, list(base.messages), [])
+        return cls(llm, base, offered, _toolset(offered), max_steps, list(base.messages), [], _secrets(llm))
 
     def request(self) -> ChatRequest:
         return self.base.model_copy(update={"messages": list(self.messages), "tools": self.offered})
@@ -114,6 +115,12 @@ class _Loop:
     def result(self, response: ChatResponse) -> ToolLoopResult:
         self.steps.append(ToolStep(response))
         return ToolLoopResult(response, self.steps, [*self.messages, response.message])
+
+
+def _secrets(llm: LLM) -> list[str]:
+    """The secrets of an LLM's config (``LiteLLM`` has one), to keep them out of tool errors sent back."""
+    secret_values = getattr(getattr(llm, "config", None), "secret_values", None)
+    return [str(s) for s in secret_values()] if callable(secret_values) else []
 
 
 def _llm_tools(llm: LLM) -> list[Tool]:
@@ -194,7 +201,7 @@ def _replayable(message: Message) -> Message:
     if not any(c.raw_arguments is not None for c in message.tool_calls):
         return message
     calls = [
-        ToolCall(id=c.id, name=c.name, arguments={}) if c.raw_arguments is not None else c
+        c.model_copy(update={"arguments": {}, "raw_arguments": None}) if c.raw_arguments is not None else c
         for c in message.tool_calls
     ]
     return message.model_copy(update={"tool_calls": calls})

@@ -76,7 +76,7 @@ def _owned_price(key: str) -> bool:
 
 
 class _Options(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Thinking(_Options):

@@ -54,13 +54,13 @@ def coerce_request(request: RequestLike, **overrides: Any) -> ChatRequest:
         if isinstance(request, ChatRequest):
             base = request
         elif isinstance(request, str):
-            base = ChatRequest(messages=[Message(role=Role.USER, content=request)])
+            base = ChatRequest.model_validate({"messages": [{"role": Role.USER, "content": request}]})
         elif isinstance(request, Message):
             base = ChatRequest(messages=[request])
         elif isinstance(request, dict):
             base = ChatRequest.model_validate(request)
         elif isinstance(request, list | tuple):
-            base = ChatRequest(messages=[_message(m) for m in request])
+            base = ChatRequest.model_validate({"messages": list(request)})
         else:
             raise LLMBadRequestError(
                 f"cannot use a {type(request).__name__} as a request; pass a str, a list of messages "
@@ -81,11 +81,7 @@ def coerce_request(request: RequestLike, **overrides: Any) -> ChatRequest:
     return base
 
 
-def _message(m: Message | dict[str, Any]) -> Message:
-    return m if isinstance(m, Message) else Message.model_validate(m)
-
-
 def _first_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"])
+    loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
     return f"{loc}: {err['msg']}"

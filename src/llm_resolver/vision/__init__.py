@@ -1,5 +1,5 @@
 """Vision inputs: the sources every install understands, the content-loader contract plugins implement
-for other sources, and the image limits of each provider."""
+for other sources, the image limits of each provider, and which hosts remote image URLs may name."""
 
 from llm_resolver.vision.images import (
     DEFAULT_LIMITS,
@@ -10,6 +10,7 @@ from llm_resolver.vision.images import (
     to_data_url,
 )
 from llm_resolver.vision.loader import ContentLoader, LoadContext
+from llm_resolver.vision.settings import VisionConfig
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -17,6 +18,7 @@ __all__ = [
     "ContentLoader",
     "ImageLimits",
     "LoadContext",
+    "VisionConfig",
     "limits_for",
     "sniff_media_type",
     "to_data_url",

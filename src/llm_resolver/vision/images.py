@@ -25,6 +25,7 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 # data:<type>/<subtype>[;param=value]*;base64,<payload>
 _DATA_URL = re.compile(r"data:(?P<type>[\w.+-]+/[\w.+-]+)(?:;[\w.+-]+=[\w.+-]+)*;base64,", re.ASCII)
 _IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp")
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/]")
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,37 @@ def parse_data_url(url: str) -> DataUrl | None:
     length = len(url) - start
     padding = url.count("=", max(start, len(url) - 2))
     return DataUrl(match["type"].lower(), max(0, length * 3 // 4 - padding))
+
+
+def data_url_problem(url: str) -> str | None:
+    """What is wrong with an image data URL, saying what to change; None when it is well formed.
+
+    Strict base64 (the standard alphabet, padded, no line breaks): what every provider decodes. A
+    payload LiteLLM cannot decode fails inside it, and would be reported as the provider's fault.
+    """
+    match = _DATA_URL.match(url)
+    if match is None:
+        return "a data URL must look like data:image/png;base64,<payload>"
+    if not match["type"].lower().startswith("image/"):
+        return (
+            f"the data URL holds {match['type']}, not an image; send images as data:image/<type>;base64,..."
+        )
+    payload = url[match.end() :]
+    body = payload.rstrip("=")
+    bad = _NOT_BASE64.search(body)
+    if not payload:
+        return "the data URL has no payload; put the base64-encoded image after 'base64,'"
+    if bad is not None:
+        return (
+            f"the data URL's payload is not base64: {bad.group()!r} at offset {bad.start()}; encode the "
+            "image with base64.b64encode (standard alphabet, no line breaks or spaces)"
+        )
+    if len(payload) % 4 or len(payload) - len(body) > 2:
+        return (
+            "the data URL's base64 payload is cut short or badly padded (its length must be a multiple "
+            "of 4); encode the whole image with base64.b64encode"
+        )
+    return None
 
 
 def check_image_url(url: str, limits: ImageLimits, *, where: str) -> int:

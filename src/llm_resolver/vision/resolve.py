@@ -1,4 +1,5 @@
-"""Run before every request: load deferred sources, then hold every image to the providers' limits."""
+"""Run before every request: load deferred sources, then hold every image to the allowed remote hosts and
+the providers' limits."""
 
 from __future__ import annotations
 
@@ -13,15 +14,17 @@ from llm_resolver.types.request import ChatRequest
 from llm_resolver.vision.images import MB, ImageLimits, check_image_url, limits_for_models
 from llm_resolver.vision.loader import ContentLoader, LoadContext
 from llm_resolver.vision.registry import content_loaders
+from llm_resolver.vision.settings import VisionConfig
 
 Part = TextPart | ImagePart | DeferredPart
 
 
 def prepare_content(
-    request: ChatRequest, plugins: PluginManager | None, models: Sequence[str]
+    request: ChatRequest, plugins: PluginManager | None, models: Sequence[str], vision: VisionConfig
 ) -> ChatRequest:
-    """The request with deferred sources loaded and every image checked against the limits of each
-    model it may reach; unchanged (the same object) when it carries no content parts."""
+    """The request with deferred sources loaded, every remote image URL checked against
+    ``vision.allow_remote`` and every image against the limits of each model it may reach; unchanged
+    (the same object) when it carries no content parts."""
     if not any(isinstance(m.content, list) for m in request.messages):
         return request
     limits = limits_for_models(models)
@@ -46,6 +49,8 @@ def prepare_content(
             for item in loaded:
                 if isinstance(item, ImagePart):
                     where = f"the image in message {index} ({item.media_type or item.url[:60]})"
+                    if not item.url.startswith("data:"):
+                        vision.check_remote_url(item.url, where=where)
                     inline += check_image_url(item.url, limits, where=where)
             parts.extend(loaded)
         messages.append(message.model_copy(update={"content": parts}) if deferred else message)

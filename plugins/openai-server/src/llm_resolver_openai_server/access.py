@@ -1,15 +1,18 @@
 """Who may call, and for which scope. A key may be held to a scope (``KEY=org/guild/agent``): its
 requests are metered and budgeted there, and ``X-LLM-Scope`` may only narrow it, so one tenant can
-neither spend nor escape another's budget by naming a different scope."""
+neither spend nor escape another's budget by naming a different scope. Without keys the server is for
+this machine only."""
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import re
 from collections.abc import Mapping
 
-from llm_resolver import Scope
+from llm_resolver import Scope, SpecError
 
+KEYS_VAR = "LLM_RESOLVER_SERVER_KEYS"
 Keys = Mapping[str, Scope | None]
 _HELD = re.compile(r"^(?P<key>.+?)=(?P<scope>[^=]+)$")  # base64 padding (a trailing "=") is part of a key
 
@@ -29,16 +32,16 @@ def parse_keys(text: str) -> dict[str, Scope | None]:
     return keys
 
 
-def holder(authorization: str, keys: Keys) -> tuple[bool, Scope | None]:
-    """Whether ``Authorization: Bearer <key>`` names a key, and the scope that key is held to. Every key
-    is compared, in constant time, so the time taken does not tell which one matched."""
+def holder(authorization: str, keys: Keys) -> tuple[str | None, Scope | None]:
+    """The key ``Authorization: Bearer <key>`` names (None: none of them), and the scope that key is
+    held to. Every key is compared, in constant time, so the time taken does not tell which one matched."""
     scheme, _, token = authorization.partition(" ")
     given = token.strip().encode()
-    found, scope = False, None
+    found, scope = None, None
     for key, held in keys.items():
         if hmac.compare_digest(given, key.encode()):
-            found, scope = True, held
-    return found and scheme.lower() == "bearer", scope
+            found, scope = key, held
+    return (found, scope) if scheme.lower() == "bearer" else (None, None)
 
 
 def scope_for(header: str, held: Scope | None) -> Scope:
@@ -54,3 +57,44 @@ def scope_for(header: str, held: Scope | None) -> Scope:
             raise Forbidden(f"this key may only use scopes under {held}, not {asked}")
         parts.append(mine if mine != "*" else theirs)
     return Scope(*parts)
+
+
+def is_loopback(host: str | None) -> bool:
+    """Whether ``host`` (an address to bind, or a peer's) is this machine; IPv4-mapped IPv6 included."""
+    if host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host or "")
+    except ValueError:
+        return False
+    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+    return (mapped or address).is_loopback
+
+
+def check_bind(host: str, keys: Keys) -> None:
+    """Without keys the server answers anyone who reaches it: bind only a loopback address then."""
+    if not keys and not is_loopback(host):
+        raise SpecError(
+            f"refusing to serve on {host} without API keys; set {KEYS_VAR} "
+            "(ServerSettings.api_keys in Python) or bind 127.0.0.1"
+        )
+
+
+class ScopeBook:
+    """The distinct scopes each key (None: the caller of a server without keys) has used, at most
+    ``limit`` each: every scope holds resolved LLMs, meters and budgets, so a key naming a new scope per
+    request would grow the server without bound. Keys are the configured ones, so the book holds at
+    most (keys + 1) x ``limit`` scopes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._used: dict[str | None, set[Scope]] = {}
+
+    def admit(self, key: str | None, scope: Scope) -> bool:
+        """Whether ``key`` may use ``scope``: one it used before, or a new one within its limit."""
+        used = self._used.setdefault(key, set())
+        if scope not in used:
+            if len(used) >= self.limit:
+                return False
+            used.add(scope)
+        return True

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from llm_resolver import Dependencies, SpecError
+from llm_resolver import Dependencies
 from llm_resolver.cli.stray_output import answer_stdout
-from llm_resolver_openai_server.access import parse_keys
+from llm_resolver_openai_server.access import KEYS_VAR, check_bind, parse_keys
 from llm_resolver_openai_server.app import ServerSettings, create_app
-
-KEYS_VAR = "LLM_RESOLVER_SERVER_KEYS"
 
 
 def add_parser(commands: Any) -> None:
@@ -30,18 +27,24 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("--spec", required=True, type=Path, help="the Dependencies file")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument(
+        "--max-scopes-per-key",
+        type=int,
+        default=ServerSettings.max_scopes_per_key,
+        metavar="N",
+        help="distinct X-LLM-Scope scopes one key may use; more are refused with 429 "
+        f"(default {ServerSettings.max_scopes_per_key})",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     keys = parse_keys(os.environ.get(KEYS_VAR, ""))
-    if not keys and not _loopback(args.host):
-        raise SpecError(
-            f"refusing to serve on {args.host} without API keys; set {KEYS_VAR} or bind 127.0.0.1"
-        )
+    check_bind(args.host, keys)
+    settings = ServerSettings(api_keys=keys, max_scopes_per_key=args.max_scopes_per_key)
     loader = Dependencies.from_json if args.spec.suffix == ".json" else Dependencies.from_yaml
     deps = loader(args.spec)
-    app = create_app(deps, ServerSettings(api_keys=keys))
+    app = create_app(deps, settings)
     names = ", ".join(sorted(deps.specs))
     with answer_stdout() as out:  # LiteLLM's error banner must not fill the server's stdout
 
@@ -52,12 +55,3 @@ def run(args: argparse.Namespace) -> int:
 
         web.run_app(app, host=args.host, port=args.port, print=listening)
     return 0
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

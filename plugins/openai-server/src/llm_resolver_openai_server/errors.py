@@ -1,13 +1,15 @@
 """llm-resolver's typed errors as OpenAI-style HTTP errors a client's own retry logic understands.
 
 What the client can fix is a 4xx; what the upstream did is a 5xx (a provider that refused *our*
-credentials is the server's problem, not the client's: 502). The message is the error's own, which
-never holds a key.
+credentials is the server's problem, not the client's: 502). The message is the error's summary, our
+own sentence: what the provider said (``LLMError.detail``) stays in the server's log, as it may name
+internal hosts or carry a traceback with the server's paths.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from llm_resolver import (
@@ -58,7 +60,7 @@ def from_llm_error(error: LLMError) -> HttpError:
     cause = error
     if isinstance(error, LLMFallbacksExhaustedError) and error.last_error is not None:
         cause = error.last_error
-    message = str(error)
+    message = public(error.summary)
     match cause:
         case SpecError() | PluginError():
             return HttpError(500, "server_error", "server_misconfigured", message)
@@ -82,3 +84,24 @@ def from_llm_error(error: LLMError) -> HttpError:
         case _:
             status = 503 if cause.status_code == 503 else 502
             return HttpError(status, "api_error", "upstream_error", message)
+
+
+# What a summary may still quote from below us (a broken stream quotes its exception): URLs, host:port,
+# IP addresses, Python's (host, port) tuples, and tracebacks.
+_ADDRESS = re.compile(
+    r"\b[a-z][a-z0-9+.-]*://\S+"
+    r"|\('[^']*', \d{1,5}\)"
+    r"|\[[0-9a-f:.]+\](?::\d+)?"
+    r"|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b"
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*:\d{1,5}\b",
+    re.IGNORECASE,
+)
+_TRACEBACK = re.compile(r"Traceback \(most recent call last\)|File \"[^\"]*\", line \d+")
+
+
+def public(text: str) -> str:
+    """``text`` fit for a client: no upstream address, no traceback (the server log keeps both)."""
+    found = _TRACEBACK.search(text)
+    if found:
+        text = text[: found.start()].rstrip() + " [traceback omitted]"
+    return _ADDRESS.sub("<upstream>", text)

@@ -9,11 +9,16 @@ from types import TracebackType
 
 from aiohttp import web
 
+from llm_resolver_openai_server.access import check_bind
+from llm_resolver_openai_server.app import api_keys
+
 
 class RunningServer:
-    """``with RunningServer(app) as server:`` serves on ``server.base_url`` (port 0: a free one)."""
+    """``with RunningServer(app) as server:`` serves on ``server.base_url`` (port 0: a free one). An app
+    without keys is refused any address but loopback, as ``llm-resolver serve`` refuses it."""
 
     def __init__(self, app: web.Application, host: str = "127.0.0.1", port: int = 0) -> None:
+        check_bind(host, api_keys(app))
         self._app = app
         self._host = host
         self._port = port
