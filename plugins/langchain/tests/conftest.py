@@ -26,6 +26,7 @@ def spec(provider_emulator: ProviderEmulator) -> DependencySpec:
             "max_retries": 1,
             "retry": {"initial_wait": 0, "jitter": 0},
             "embedding_model": "openai/text-embedding-3-small",
+            "vision": {"allow_remote": ["example.com"]},  # the image tests send one remote URL
             "fallback_models": [
                 {
                     "model": "anthropic/claude-haiku-4-5",
