@@ -8,7 +8,14 @@ import io
 from collections.abc import Callable
 
 import pytest
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    ChatMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
 from langchain_core.tools import tool
 from llm_resolver_langchain import ResolverChatModel, ResolverEmbeddings
 from PIL import Image
@@ -248,6 +255,8 @@ def test_what_cannot_be_carried_is_refused_by_name_before_any_request(
                 ),
             ]
         )
+    with pytest.raises(LLMBadRequestError, match="role 'critic'"):
+        chat.invoke([ChatMessage(role="critic", content="Too long.")])
     with pytest.raises(LLMBadRequestError, match="unknown request option"):
         chat.invoke("hi", logit_bias_typo=1)
     assert provider_emulator.requests == []

@@ -58,7 +58,8 @@ def _message(message: BaseMessage) -> Message:
     if isinstance(message, ChatMessage) and message.role in _CHAT_ROLES:
         return _message(_CHAT_ROLES[message.role](content=message.content))
     raise unsupported(
-        f"a {type(message).__name__} (role {message.type!r}); use system, human, ai or tool messages"
+        f"a {type(message).__name__} (role {getattr(message, 'role', message.type)!r}); "
+        "use system, human, ai or tool messages"
     )
 
 
