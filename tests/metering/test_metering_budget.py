@@ -231,11 +231,25 @@ class BrokenBudgetMeter(RecordingMeter):
         raise OSError("ledger unreachable")
 
 
-def test_a_meter_failing_to_reserve_does_not_stop_the_call(
+def test_a_meter_failing_to_reserve_refuses_the_call_by_default(
+    provider_emulator: ProviderEmulator, make_resolver: MakeResolver, meter_plugin: MeterPlugin
+) -> None:
+    """A budget that cannot be checked does not let calls through (fail closed)."""
+    meter_plugin.extra["broken"] = BrokenBudgetMeter
+    llm = make_resolver(budget_usd=1.0, max_tokens=10, cost_meters=["broken"]).get_or_resolve()
+    with pytest.raises(
+        LLMBudgetExceededError, match="the budget could not be checked: cost meter BrokenBudgetMeter"
+    ):
+        llm.complete("hello")
+    assert provider_emulator.request_count() == 0
+
+
+def test_on_meter_error_allow_lets_the_call_through_a_failing_meter(
     make_resolver: MakeResolver, meter_plugin: MeterPlugin, caplog: pytest.LogCaptureFixture
 ) -> None:
     meter_plugin.extra["broken"] = BrokenBudgetMeter
-    llm = make_resolver(budget_usd=1.0, max_tokens=10, cost_meters=["broken"]).get_or_resolve()
+    budget = {"usd": 1.0, "on_meter_error": "allow"}
+    llm = make_resolver(budget_usd=budget, max_tokens=10, cost_meters=["broken"]).get_or_resolve()
     with caplog.at_level(logging.ERROR):
         assert llm.complete("hello").text == "echo: hello"
     assert "failed to reserve" in caplog.text

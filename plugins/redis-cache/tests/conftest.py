@@ -42,6 +42,8 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "no",
             "--dir",
             str(workdir),
+            "--enable-debug-command",
+            "yes",  # DEBUG SLEEP makes a slow server for the tests
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -3,7 +3,9 @@ response cache end to end through the plugin's entry point."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -152,3 +154,46 @@ def test_the_password_is_masked_and_used(make_resolver: MakeResolver, redis_url:
     assert "pw-" not in repr(resolver.config)
     with pytest.raises(SpecError, match="do not put a password in the URL"):
         make_resolver(redis_url.replace("redis://", "redis://:pw-secret-value@"))
+
+
+async def test_an_async_stream_stores_its_reply_off_the_loop(
+    provider_emulator: ProviderEmulator, make_resolver: MakeResolver, redis_url: str, prefix: str
+) -> None:
+    """The write at an async stream's end goes to a worker thread: a Redis that is slow to answer
+    (here busy with DEBUG SLEEP) does not stall the event loop."""
+    provider_emulator.default_reply = Reply(text="one two three", chunks=3)
+    llm = make_resolver({"backend": "redis", "url": redis_url, "prefix": prefix}).get_or_resolve()
+    await llm.acomplete("warm up the connection")
+    busy = threading.Thread(
+        target=lambda: redis.Redis.from_url(redis_url).execute_command("DEBUG", "SLEEP", "0.45")
+    )
+    gaps: list[float] = []
+
+    async def tick() -> None:
+        last = time.monotonic()
+        while True:
+            await asyncio.sleep(0.01)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+
+    async with llm.astream("count") as stream:
+        await anext(aiter(stream))
+        busy.start()
+        await asyncio.sleep(0.05)  # the server is now asleep; the stream's end writes to it
+        ticker = asyncio.create_task(tick())
+        async for _ in stream:
+            pass
+    await asyncio.sleep(0.3)
+    ticker.cancel()
+    busy.join()
+    # On the loop, the write would have stalled it for the server's whole sleep (under the backend's
+    # 0.5 s socket timeout, so the write still lands).
+    assert max(gaps) < 0.2, f"the event loop stalled {max(gaps):.2f}s"
+    for _ in range(100):  # the write lands once Redis wakes up
+        if (await llm.acomplete("count")).cached:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        pytest.fail("the stream's reply was never cached")
+    await litellm().close_litellm_async_clients()

@@ -160,7 +160,7 @@ class LiteLLM:
         async def attempt(target: Target, seconds: float) -> Any:
             return await calls.acomplete_once(self._kwargs(target, req, seconds, stream=False))
 
-        with guard:
+        async with guard:
             try:
                 raw, target = await run_async(plan, attempt, self._core.clock.asleep)
             except LLMError as error:

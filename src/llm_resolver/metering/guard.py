@@ -8,6 +8,7 @@ all run under the one reservation, priced for the dearest model the call may rea
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -22,7 +23,7 @@ from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.errors import LLMBadRequestError, LLMBudgetExceededError, LLMError
 from llm_resolver.metering.estimate import estimate_usd
 from llm_resolver.metering.events import UsageEvent
-from llm_resolver.metering.meters import BudgetMeter
+from llm_resolver.metering.meters import BudgetMeter, on_event_loop
 from llm_resolver.metering.reservation import Budget, Reservation
 from llm_resolver.metering.services import CallServices
 from llm_resolver.metering.settings import budget_parts
@@ -38,6 +39,10 @@ StreamT = TypeVar("StreamT", bound=StreamBase)
 log = logging.getLogger("llm_resolver.metering")
 Finish = Callable[[OpenStream], ChatResponse]
 Broken = Callable[[OpenStream, BaseException], LLMError]
+
+
+# Cache writes handed to worker threads from async code, kept referenced until done.
+_WRITES: set[asyncio.Future[None]] = set()
 
 
 class Accounting:
@@ -156,9 +161,17 @@ class CallGuard:
         return response
 
     def store(self, response: ChatResponse, pieces: list[str] | None = None) -> ChatResponse:
-        """Cache a successful reply (errors never get here) and hand it back."""
-        if self.key is not None and self.acct.cache is not None:
-            self.acct.cache.put(self.key, CachedReply.of(response, pieces))
+        """Cache a successful reply (errors never get here) and hand it back; from async code (an
+        async stream's end) a blocking backend's write runs on a worker thread, not the loop."""
+        cache = self.acct.cache
+        if self.key is not None and cache is not None:
+            reply = CachedReply.of(response, pieces)
+            if cache.backend.blocking and on_event_loop():
+                write = asyncio.get_running_loop().run_in_executor(None, cache.put, self.key, reply)
+                _WRITES.add(write)
+                write.add_done_callback(_WRITES.discard)
+            else:
+                cache.put(self.key, reply)
         return response
 
     async def astore(self, response: ChatResponse) -> ChatResponse:
@@ -170,29 +183,52 @@ class CallGuard:
 
     def reserve(self) -> None:
         """Hold the call's worst-case cost; raises ``LLMBudgetExceededError`` before any request."""
-        if not self.budgets or self._reservation is not None:
+        reservation = self._pending()
+        if reservation is None:
             return
-        reservation = Reservation(
+        self.acct.opened(self)
+        try:
+            held = self.acct.metering.reserve(reservation)
+        except BaseException as exc:
+            self._refused(exc)
+            raise
+        self._hold(reservation, held)
+
+    async def areserve(self) -> None:
+        """``reserve`` for async calls: a meter that blocks (the SQLite ledger) runs off the loop."""
+        reservation = self._pending()
+        if reservation is None:
+            return
+        self.acct.opened(self)
+        try:
+            held = await self.acct.metering.areserve(reservation)
+        except BaseException as exc:
+            self._refused(exc)
+            raise
+        self._hold(reservation, held)
+
+    def _pending(self) -> Reservation | None:
+        if not self.budgets or self._reservation is not None:
+            return None
+        estimate = estimate_usd(self.acct.targets, self.req, self.acct.config, self.acct.completion_tokens)
+        return Reservation(
             scope=self.ctx.scope,
             model=self.acct.config.model,
             request_id=self.ctx.request_id,
-            estimate_usd=estimate_usd(
-                self.acct.targets, self.req, self.acct.config, self.acct.completion_tokens
-            ),
+            estimate_usd=estimate,
             budgets=self.budgets,
         )
-        self.acct.opened(self)
-        try:
-            self._held = self.acct.metering.reserve(reservation)
-        except BaseException as exc:
-            self.acct.closed(self)
-            if isinstance(exc, LLMBudgetExceededError):
-                log.info("budget refused a call at %s before any request: %s", self.ctx.scope, exc.message)
-            raise
+
+    def _refused(self, exc: BaseException) -> None:
+        self.acct.closed(self)
+        if isinstance(exc, LLMBudgetExceededError):
+            log.info("budget refused a call at %s before any request: %s", self.ctx.scope, exc.message)
+
+    def _hold(self, reservation: Reservation, held: list[BudgetMeter]) -> None:
         log.debug(
             "reserved %.6f USD at %s for %s", reservation.estimate_usd, self.ctx.scope, reservation.model
         )
-        self._reservation = reservation
+        self._held, self._reservation = held, reservation
 
     def settle(self) -> None:
         """Release the hold (idempotent); the real cost is already with the meters."""
@@ -209,6 +245,13 @@ class CallGuard:
 
     def __exit__(self, *exc: object) -> None:
         self.settle()
+
+    async def __aenter__(self) -> CallGuard:
+        await self.areserve()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.settle()  # a blocking meter's settlement is queued off the loop
 
     # Streams -------------------------------------------------------------------------------------
 
@@ -237,7 +280,7 @@ class CallGuard:
             replay = self._replay(await self.acached())
             if replay is not None:
                 return replay
-            self.reserve()
+            await self.areserve()
             try:
                 session = await open_stream()
             except BaseException:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
-from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from typing import Literal, Protocol, runtime_checkable
 
 from llm_resolver.errors import LLMBudgetExceededError
 from llm_resolver.metering.events import UsageEvent
@@ -39,25 +43,88 @@ class BudgetMeter(CostMeter, Protocol):
     def settle(self, reservation: Reservation, cost_usd: float) -> None: ...
 
 
+def on_event_loop() -> bool:
+    """Whether this thread is running an event loop (so blocking I/O here would stall it)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+class _Writer:
+    """One daemon thread running deferred meter work in order (a settle after the records it follows)."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[Callable[[], None]] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, work: Callable[[], None]) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():  # also after a fork
+                self._thread = threading.Thread(target=self._run, name="llm-resolver-meters", daemon=True)
+                self._thread.start()
+        self._queue.put(work)
+
+    def flush(self) -> None:
+        """Wait until everything submitted so far has run."""
+        if (
+            self._thread is not None
+            and self._thread.is_alive()
+            and self._thread is not threading.current_thread()
+        ):
+            self._queue.join()
+
+    def _run(self) -> None:
+        while True:
+            work = self._queue.get()
+            try:
+                work()
+            finally:
+                self._queue.task_done()
+
+
 class Metering:
     """Fans events and reservations out to every meter; a meter that raises is logged and skipped,
-    except for a budget veto, which stops the call."""
+    except for a budget veto, which stops the call.
 
-    def __init__(self, meters: Sequence[CostMeter]) -> None:
+    Meters that set ``blocking = True`` (disk, network: the SQLite ledger) never run on an event
+    loop: from async code their records and settlements go to a writer thread, in order, and a
+    reservation (which needs their answer) runs in a worker thread after what is queued.
+    ``on_error``: what a budget meter that fails (rather than vetoes) means for the call —
+    ``"refuse"`` (the default: a budget that cannot be checked does not let calls through) or
+    ``"allow"``."""
+
+    def __init__(self, meters: Sequence[CostMeter], on_error: Literal["refuse", "allow"] = "refuse") -> None:
         self.meters = list(meters)
         self.budget_meters = [m for m in self.meters if isinstance(m, BudgetMeter)]
+        self.blocking = any(getattr(m, "blocking", False) for m in self.meters)
+        self.on_error = on_error
+        self._writer = _Writer()
+
+    def _run(self, meter: CostMeter, work: Callable[[], None]) -> None:
+        if getattr(meter, "blocking", False) and on_event_loop():
+            self._writer.submit(work)
+        else:
+            work()
 
     def record(self, event: UsageEvent) -> None:
         for meter in self.meters:
-            try:
-                meter.record(event)
-            except Exception:
-                log.exception("cost meter %s failed to record an event", type(meter).__name__)
+            self._run(meter, functools.partial(self._record_one, meter, event))
+
+    @staticmethod
+    def _record_one(meter: CostMeter, event: UsageEvent) -> None:
+        try:
+            meter.record(event)
+        except Exception:
+            log.exception("cost meter %s failed to record an event", type(meter).__name__)
 
     def reserve(self, reservation: Reservation) -> list[BudgetMeter]:
         """Reserve with each budget meter in turn; returns those holding it. On a veto the holds taken
-        so far are released and the veto is raised. A meter that fails otherwise does not hold (the
-        call goes ahead: a broken meter must not stop the application)."""
+        so far are released and the veto is raised. A meter that fails otherwise refuses the call
+        too (``on_error="refuse"``), or does not hold and lets it go ahead (``"allow"``)."""
+        self._writer.flush()  # records still queued count against the budget
         held: list[BudgetMeter] = []
         for meter in self.budget_meters:
             try:
@@ -65,18 +132,43 @@ class Metering:
             except LLMBudgetExceededError:
                 self.settle(held, reservation, 0.0)
                 raise
-            except Exception:
+            except Exception as exc:
+                name = type(meter).__name__
+                if self.on_error == "refuse":
+                    self.settle(held, reservation, 0.0)
+                    log.warning("cost meter %s failed to reserve; the call is refused", name)
+                    raise LLMBudgetExceededError(
+                        f"the budget could not be checked: cost meter {name} failed "
+                        f"({type(exc).__name__}); no request was sent. Fix the meter (e.g. a ledger "
+                        "file another process holds locked), or set budget_usd.on_meter_error: allow "
+                        "to let calls through unchecked while a meter fails",
+                        scope=reservation.scope,
+                        budget_usd=reservation.budget_usd,
+                        model=reservation.model,
+                    ) from None
                 log.exception(
-                    "cost meter %s failed to reserve; its budget is not enforced for this call",
-                    type(meter).__name__,
+                    "cost meter %s failed to reserve; its budget is not enforced for this call", name
                 )
                 continue
             held.append(meter)
         return held
 
+    async def areserve(self, reservation: Reservation) -> list[BudgetMeter]:
+        if not self.blocking:
+            return self.reserve(reservation)
+        return await asyncio.to_thread(self.reserve, reservation)
+
     def settle(self, held: Sequence[BudgetMeter], reservation: Reservation, cost_usd: float) -> None:
         for meter in held:
-            try:
-                meter.settle(reservation, cost_usd)
-            except Exception:
-                log.exception("cost meter %s failed to settle a reservation", type(meter).__name__)
+            self._run(meter, functools.partial(self._settle_one, meter, reservation, cost_usd))
+
+    @staticmethod
+    def _settle_one(meter: BudgetMeter, reservation: Reservation, cost_usd: float) -> None:
+        try:
+            meter.settle(reservation, cost_usd)
+        except Exception:
+            log.exception("cost meter %s failed to settle a reservation", type(meter).__name__)
+
+    def flush(self) -> None:
+        """Wait for records and settlements queued from async code (e.g. before reading a ledger)."""
+        self._writer.flush()

@@ -11,7 +11,7 @@ from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.metering.memory import InMemoryMeter
 from llm_resolver.metering.meters import Metering
 from llm_resolver.metering.registry import build_meters
-from llm_resolver.metering.settings import meter_specs
+from llm_resolver.metering.settings import BudgetConfig, meter_specs
 from llm_resolver.plugins.manager import PluginManager
 
 
@@ -36,4 +36,6 @@ class CallServices:
         meter = meter or InMemoryMeter()
         meters = build_meters(specs, plugins) if plugins is not None else []
         cache = build_cache(settings, plugins) if settings is not None else None
-        return cls(meter, Metering([meter, *meters]), cache)
+        budget = config.budget_usd
+        on_error = budget.on_meter_error if isinstance(budget, BudgetConfig) else "refuse"
+        return cls(meter, Metering([meter, *meters], on_error), cache)

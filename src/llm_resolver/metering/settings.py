@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -32,6 +32,10 @@ class BudgetConfig(BaseModel):
     )
     completion_tokens: int | None = Field(
         None, gt=0, description="completion tokens reserved for a call that sets no max_tokens"
+    )
+    on_meter_error: Literal["refuse", "allow"] = Field(
+        "refuse",
+        description="a budget meter that fails (e.g. a locked ledger) refuses the call, or lets it through",
     )
 
     @field_validator("scopes")

@@ -79,6 +79,8 @@ SCHEMA = (
 class Ledger:
     """A cost meter and budget meter backed by one SQLite file; thread- and process-safe."""
 
+    blocking = True  # SQLite waits for other processes' locks: never called on an event loop
+
     def __init__(
         self, path: str | os.PathLike[str] | None = None, timeout: float = 10.0, hold_ttl: float = 3600.0
     ) -> None:

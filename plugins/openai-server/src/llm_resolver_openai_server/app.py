@@ -253,7 +253,8 @@ async def _llm(request: web.Request, model: str) -> LLM:
     charge = getattr(llm, "charged_at", None)
     if held is not None and held != scope and callable(charge):
         # A held key's budget is its scope's, whatever sub-scope it names: no fresh budget per name.
-        llm = charge(held)
+        charged: LLM = charge(held)
+        return charged
     return llm
 
 
