@@ -28,6 +28,12 @@ EXPECTED = {
         "tool calls: ['rate', 'convert']",
         "parsed: Quote(currency='USD', amount=270.0)",
     ],
+    "frameworks.py": [
+        "langchain: About 2.1 million people live in Paris. (openai/gpt-4o-mini, cost_usd=0.0000162)",
+        "pydantic-ai: City(name='Paris', population=2100000) tokens=38",
+        "openai-agents: Bonjour ! (answered by anthropic/claude-haiku-4-5)",
+        "requests: {'openai': 4, 'anthropic': 1}",
+    ],
     "openai_server.py": [
         "reply: Your order ships today.",
         "answered by: anthropic/claude-haiku-4-5 after 2 attempts",
