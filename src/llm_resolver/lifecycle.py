@@ -10,6 +10,7 @@ closed" — unless it calls this first.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from typing import Any
 
@@ -31,10 +32,9 @@ async def aclose_clients() -> None:
         getattr(cache, "ttl_dict", {}).pop(key, None)
         close = getattr(client, "close", None)
         if close is not None and asyncio.iscoroutinefunction(close):
-            try:
+            # A client that fails to close is as gone as one that closed: it is out of the cache.
+            with contextlib.suppress(Exception):
                 await close()
-            except Exception:  # noqa: S110 - a client that fails to close is as gone as one that closed
-                pass
     await _stop_logging_worker(loop)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from llm_resolver_rustic import RusticLLM
 from pydantic import BaseModel
 from rustic_ai.core.guild import Agent, agent
 from rustic_ai.core.guild.agent import ProcessContext
@@ -14,8 +15,6 @@ from rustic_ai.core.guild.agent_ext.depends.llm.models import (
     ChatCompletionResponse,
     UserMessage,
 )
-
-from llm_resolver_rustic import RusticLLM
 
 
 class Ask(BaseModel):
@@ -81,7 +80,10 @@ def _failed(err: APIError) -> Failed:
     from llm_resolver import LLMError
 
     return Failed(
-        kind=type(err).__name__, status_code=err.status_code, message=err.message, is_ours=isinstance(err, LLMError)
+        kind=type(err).__name__,
+        status_code=err.status_code,
+        message=err.message,
+        is_ours=isinstance(err, LLMError),
     )
 
 

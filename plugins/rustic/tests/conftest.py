@@ -51,21 +51,27 @@ def emulator_props(provider_emulator: ProviderEmulator) -> dict[str, Any]:
 
 @pytest.fixture
 def launch() -> Iterator[Callable[..., RunningGuild]]:
-    """``launch(properties, *agent_classes)``: a guild whose ``llm`` dependency names our resolver."""
+    """``launch(properties, *agents)``: a guild whose ``llm`` dependency names our resolver; an agent
+    is a class, or a (class, agent properties) pair."""
     guilds: list[Guild] = []
 
     def start(
-        properties: dict[str, Any], *agents: type, guild_id: str | None = None, org: str = ORG
+        properties: dict[str, Any],
+        *agents: type | tuple[type, dict[str, Any]],
+        guild_id: str | None = None,
+        org: str = ORG,
     ) -> RunningGuild:
         builder = GuildBuilder(guild_id or f"g-{shortuuid.uuid()[:8]}", "test guild", "llm tests")
         builder.add_dependency_resolver("llm", DependencySpec(class_name=RESOLVER, properties=properties))
-        for i, cls in enumerate(agents):
-            builder.add_agent_spec(
-                AgentBuilder(cls).set_id(f"agent{i}").set_name(f"agent{i}").set_description("llm").build_spec()
-            )
+        for i, entry in enumerate(agents):
+            cls, agent_props = entry if isinstance(entry, tuple) else (entry, {})
+            spec = AgentBuilder(cls).set_id(f"agent{i}").set_name(f"agent{i}").set_description("llm")
+            builder.add_agent_spec(spec.set_properties(agent_props).build_spec())
         guild = builder.launch(org)
         guilds.append(guild)
-        probe_spec = AgentBuilder(ProbeAgent).set_id("probe").set_name("probe").set_description("probe").build_spec()
+        probe_spec = (
+            AgentBuilder(ProbeAgent).set_id("probe").set_name("probe").set_description("probe").build_spec()
+        )
         probe = guild._add_local_agent(probe_spec)
         assert isinstance(probe, ProbeAgent)
         return RunningGuild(guild, probe)

@@ -14,7 +14,10 @@ from plugins.rustic.tests.conftest import ASK, RunningGuild
 
 @pytest.mark.parametrize("agent", [SyncLLMAgent, AsyncLLMAgent])
 def test_processor_gets_an_answer_with_cost(
-    agent: type, launch: Callable[..., RunningGuild], emulator_props: dict[str, Any], provider_emulator: ProviderEmulator
+    agent: type,
+    launch: Callable[..., RunningGuild],
+    emulator_props: dict[str, Any],
+    provider_emulator: ProviderEmulator,
 ) -> None:
     provider_emulator.script(Reply(text="bonjour", usage=(12, 5)))
     running = launch(emulator_props, agent)

@@ -79,7 +79,9 @@ def to_request(prompt: ChatCompletionRequest) -> tuple[ChatRequest, dict[str, An
         "frequency_penalty": prompt.frequency_penalty,
         "seed": prompt.seed,
         "stop": _stop(prompt.stop),
-        "tools": [t.model_dump(mode="json", exclude_none=True) for t in prompt.tools] if prompt.tools else None,
+        "tools": [t.model_dump(mode="json", exclude_none=True) for t in prompt.tools]
+        if prompt.tools
+        else None,
         "tool_choice": _tool_choice(prompt.tool_choice),
         "response_format": response_format(prompt.response_format),
         "provider_options": provider,

@@ -31,62 +31,63 @@ from llm_resolver import (
 class RusticLLMError(LLMError, APIError):
     """An ``LLMError`` that is also Rustic's ``APIError``; ``http_status`` is the provider's status."""
 
+    status_code: int  # a ResponseCodes value, as Rustic reads it
     http_status: int | None = None
 
 
-class RusticAuthenticationError(LLMAuthenticationError, RusticLLMError):
+class RusticAuthenticationError(RusticLLMError, LLMAuthenticationError):
     pass
 
 
-class RusticRateLimitError(LLMRateLimitError, RusticLLMError):
+class RusticRateLimitError(RusticLLMError, LLMRateLimitError):
     pass
 
 
-class RusticTimeoutError(LLMTimeoutError, RusticLLMError):
+class RusticTimeoutError(RusticLLMError, LLMTimeoutError):
     pass
 
 
-class RusticConnectionError(LLMConnectionError, RusticLLMError):
+class RusticConnectionError(RusticLLMError, LLMConnectionError):
     pass
 
 
-class RusticServiceError(LLMServiceError, RusticLLMError):
+class RusticServiceError(RusticLLMError, LLMServiceError):
     pass
 
 
-class RusticContextWindowError(LLMContextWindowError, RusticLLMError):
+class RusticContextWindowError(RusticLLMError, LLMContextWindowError):
     pass
 
 
-class RusticContentPolicyError(LLMContentPolicyError, RusticLLMError):
+class RusticContentPolicyError(RusticLLMError, LLMContentPolicyError):
     pass
 
 
-class RusticBadRequestError(LLMBadRequestError, RusticLLMError):
+class RusticBadRequestError(RusticLLMError, LLMBadRequestError):
     pass
 
 
-class RusticResponseError(LLMResponseError, RusticLLMError):
+class RusticResponseError(RusticLLMError, LLMResponseError):
     pass
 
 
-class RusticCapabilityError(LLMCapabilityError, RusticLLMError):
+class RusticCapabilityError(RusticLLMError, LLMCapabilityError):
     pass
 
 
-class RusticBudgetExceededError(LLMBudgetExceededError, RusticLLMError):
+class RusticBudgetExceededError(RusticLLMError, LLMBudgetExceededError):
     pass
 
 
-class RusticFallbacksExhaustedError(LLMFallbacksExhaustedError, RusticLLMError):
+class RusticFallbacksExhaustedError(RusticLLMError, LLMFallbacksExhaustedError):
     pass
 
 
-class RusticSpecError(SpecError, RusticLLMError):
+class RusticSpecError(RusticLLMError, SpecError):
     pass
 
 
-class RusticPluginError(PluginError, RusticLLMError):
+class RusticPluginError(RusticLLMError, PluginError):
     pass
 
 

@@ -31,6 +31,7 @@ def map_properties(properties: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     setting given under both of its names are ``SpecError``s naming the property."""
     known = set(LiteLLMConfig.model_fields) | set(RUSTIC_NAMES) | {STREAM}
     mapped: dict[str, Any] = {}
+    given_as: dict[str, str] = {}
     for name, value in properties.items():
         if name not in known:
             close = difflib.get_close_matches(name, sorted(known), n=1)
@@ -43,8 +44,8 @@ def map_properties(properties: dict[str, Any]) -> tuple[dict[str, Any], bool]:
             )
         ours = RUSTIC_NAMES.get(name, name)
         if ours in mapped:
-            raise SpecError(f"{name}: set either {name} or {ours}, not both", field=name)
-        mapped[ours] = value
+            raise SpecError(f"{name}: set either {given_as[ours]} or {name}, not both", field=name)
+        mapped[ours], given_as[ours] = value, name
     stream = mapped.pop(STREAM, False)
     if not isinstance(stream, bool):
         raise SpecError(f"{STREAM}: must be true or false, not {type(stream).__name__}", field=STREAM)
@@ -67,7 +68,7 @@ class LiteLLMResolver(DependencyResolver[RusticLLM]):
     property fails when the agent starts, as a ``SpecError`` naming it."""
 
     def __init__(self, **properties: Any) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # Rustic's cache and injector maps
         mapped, self.stream_completions = map_properties(properties)
         self.config = build_config(mapped)
         self._key = fingerprint(self.config, self.stream_completions)
