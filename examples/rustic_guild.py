@@ -125,7 +125,11 @@ def main() -> None:
                 while len(probe.get_messages()) < before + 2:
                     time.sleep(0.01)
             for message in probe.get_messages():
-                print(message.payload)
+                answer = message.payload
+                print(
+                    f"{answer['agent']}: {answer['text']} ({answer['model']}, {answer['attempts']} attempts, "
+                    f"cost_usd={answer['cost_usd']:.7f})"
+                )
         finally:
             guild.shutdown()
         requests = {m: emulator.request_count(model=m) for m in ("gpt-4o-mini", "claude-haiku-4-5")}
