@@ -10,31 +10,28 @@ closed" — unless it calls this first.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sys
 from typing import Any
 
 
 async def aclose_clients() -> None:
-    """Close LiteLLM's async clients bound to the running loop (and forget them, so a later call in
-    this loop opens fresh ones), and stop its logging worker if it runs on this loop. Clients of other
-    loops are left alone: they may be in use. A no-op if LiteLLM was never used."""
+    """Close LiteLLM's cached async clients (LiteLLM's own cleanup), forget the running loop's so a
+    later call in this loop opens fresh ones, and stop LiteLLM's logging worker if it runs on this
+    loop. A no-op if LiteLLM was never used."""
     if "litellm" not in sys.modules:
         return
     from llm_resolver.backend.loader import litellm
 
     loop = asyncio.get_running_loop()
+    await litellm().close_litellm_async_clients()
+    # LiteLLM's cleanup closes its cached clients but keeps them cached: a later call in this loop
+    # would get a closed client. Forget this loop's, so the next call opens fresh ones.
     cache = getattr(litellm(), "in_memory_llm_clients_cache", None)
     entries: dict[str, Any] = getattr(cache, "cache_dict", {})
     suffix = f"-{id(loop)}"  # LiteLLM keys each async client by its loop's id
     for key in [k for k in entries if isinstance(k, str) and k.endswith(suffix)]:
-        client = entries.pop(key, None)
+        entries.pop(key, None)
         getattr(cache, "ttl_dict", {}).pop(key, None)
-        close = getattr(client, "close", None)
-        if close is not None and asyncio.iscoroutinefunction(close):
-            # A client that fails to close is as gone as one that closed: it is out of the cache.
-            with contextlib.suppress(Exception):
-                await close()
     await _stop_logging_worker(loop)
 
 

@@ -190,3 +190,20 @@ def test_async_processors_in_fresh_loops_leak_no_socket_and_print_no_warning() -
         "ResourceWarning",
     ):
         assert needle not in result.stderr, result.stderr[-3000:]
+
+
+def test_pickling_carries_the_key_as_its_reference(
+    emulator_props: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pickle
+
+    monkeypatch.setenv("RUSTIC_TEST_OPENAI_KEY", SECRET)
+    resolver = LiteLLMResolver(**{**emulator_props, "api_key": "${RUSTIC_TEST_OPENAI_KEY}"})
+    llm = resolver.get_or_resolve(ORG, "g", "a")
+    for obj in (resolver, llm):
+        data = pickle.dumps(obj)
+        assert SECRET.encode() not in data
+        assert b"${RUSTIC_TEST_OPENAI_KEY}" in data
+    assert pickle.loads(pickle.dumps(llm)) is llm  # the same process: the same pool, the same LLM
+    again = pickle.loads(pickle.dumps(resolver))
+    assert again.get_or_resolve(ORG, "g", "a") is llm

@@ -75,6 +75,12 @@ class RusticLLM(RusticLLMBase):
     def __repr__(self) -> str:
         return f"RusticLLM(model={self.model!r}, scope={self.scope})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickles as its config (each secret as its ``${VAR}``, or refused), scope and charged
+        scopes; the receiver joins its own process's pool for them."""
+        _, (config, scope, charged) = self._llm.__reduce__()
+        return _unpickle, (config, scope, charged, self._pool.stream_completions)
+
     # Rustic's LLM -----------------------------------------------------------------------------------
 
     def completion(self, prompt: ChatCompletionRequest, model: str | None = None) -> ChatCompletionResponse:
@@ -158,3 +164,15 @@ class RusticLLM(RusticLLMBase):
 
     def count_tokens(self, request: RequestLike, **options: Any) -> int:
         return self._llm.count_tokens(request, **options)
+
+
+def _unpickle(
+    config: LiteLLMConfig, scope: Scope, charged: tuple[Scope, ...], stream_completions: bool
+) -> RusticLLM:
+    from llm_resolver_rustic.pool import fingerprint, pool_for
+
+    pool = pool_for(fingerprint(config, stream_completions), scope.org, config, stream_completions)
+    llm = pool.get_or_resolve(scope)
+    for parent in charged:
+        llm = llm.charged_at(parent)
+    return llm

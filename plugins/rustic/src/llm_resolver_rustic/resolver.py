@@ -73,6 +73,19 @@ class LiteLLMResolver(DependencyResolver[RusticLLM]):
         self.config = build_config(mapped)
         self._key = fingerprint(self.config, self.stream_completions)
 
+    @classmethod
+    def from_config(cls, config: LiteLLMConfig, stream_completions: bool = False) -> LiteLLMResolver:
+        """Skip the properties: use this validated config as it is (how a resolver unpickles)."""
+        resolver = cls.__new__(cls)
+        super(LiteLLMResolver, resolver).__init__()  # type: ignore[no-untyped-call]  # Rustic's maps
+        resolver.config, resolver.stream_completions = config, stream_completions
+        resolver._key = fingerprint(config, stream_completions)
+        return resolver
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickles as its config, each secret as its ``${VAR}`` (or refused), never Rustic's memo."""
+        return type(self).from_config, (self.config, self.stream_completions)
+
     def resolve(self, org_id: str, guild_id: str, agent_id: str) -> RusticLLM:
         pool = pool_for(self._key, org_id, self.config, self.stream_completions)
         return pool.get_or_resolve(to_scope(org_id, guild_id, agent_id))
