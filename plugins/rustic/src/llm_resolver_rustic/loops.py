@@ -2,7 +2,8 @@
 thread and loop), so whatever LiteLLM caches for a loop must be released before the loop ends.
 
 The last of our calls in flight on a loop releases it; calls running together on one loop keep
-their clients until the last one is done.
+their clients until the last one is done. ``aclose_clients`` runs LiteLLM's cleanup, which closes every
+cached async client: exact under Rustic's one-thread sync engine (see docs/hosts.md for threaded hosts).
 """
 
 from __future__ import annotations
