@@ -251,7 +251,9 @@ class CallGuard:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        self.settle()  # a blocking meter's settlement is queued off the loop
+        self.settle()  # a blocking meter's settlement is queued off the loop...
+        if self.acct.metering.blocking:  # ...and written, with the call's records, before it returns
+            await asyncio.to_thread(self.acct.metering.flush)
 
     # Streams -------------------------------------------------------------------------------------
 
