@@ -58,7 +58,9 @@ class LLMAuthenticationError(LLMError):
     """The provider refused the credentials (401/403)."""
 
 
-class LLMRateLimitError(LLMError):
+class _WaitHinted(LLMError):
+    """An error the provider may send with Retry-After: ``retry_after`` holds it in seconds."""
+
     default_retryable = True
 
     def __init__(
@@ -73,6 +75,10 @@ class LLMRateLimitError(LLMError):
     ) -> None:
         super().__init__(message, detail=detail, model=model, status_code=status_code, retryable=retryable)
         self.retry_after = retry_after
+
+
+class LLMRateLimitError(_WaitHinted):
+    """The provider is rate-limiting us (429)."""
 
 
 class LLMTimeoutError(LLMError):
@@ -98,24 +104,9 @@ class LLMConnectionError(LLMError):
         self.partial_text = partial_text
 
 
-class LLMServiceError(LLMError):
+class LLMServiceError(_WaitHinted):
     """The provider failed on its side (5xx); ``retry_after`` is its Retry-After, if it sent one (a 503
     often does)."""
-
-    default_retryable = True
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        retry_after: float | None = None,
-        detail: str | None = None,
-        model: str | None = None,
-        status_code: int | None = None,
-        retryable: bool | None = None,
-    ) -> None:
-        super().__init__(message, detail=detail, model=model, status_code=status_code, retryable=retryable)
-        self.retry_after = retry_after
 
 
 class LLMBadRequestError(LLMError):

@@ -128,8 +128,8 @@ class EmbeddingProviderOptions(_Options):
 def check_provider_options(value: Any, allowed: type[_Options] = ChatProviderOptions) -> dict[str, Any]:
     """The options as LiteLLM gets them; raises ``PydanticCustomError`` (a ``ValueError`` inside pydantic
     validation) naming the first key that is owned, unknown or out of range."""
-    if value is None:
-        return {}
+    if value is None or (isinstance(value, Mapping) and not value):
+        return {}  # the common case, on every request: nothing to check
     if not isinstance(value, Mapping):
         raise PydanticCustomError(
             "provider_options",
