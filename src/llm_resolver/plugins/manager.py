@@ -9,7 +9,7 @@ import os
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -18,8 +18,10 @@ from llm_resolver.plugins import hookspecs
 from llm_resolver.plugins.markers import PROJECT
 from llm_resolver.plugins.status import PluginStatus
 from llm_resolver.redaction import redact
-from llm_resolver.types.context import CallContext
-from llm_resolver.types.request import ChatRequest
+
+if TYPE_CHECKING:  # pydantic models: loading plugins (every command, --help too) must not build them
+    from llm_resolver.types.context import CallContext
+    from llm_resolver.types.request import ChatRequest
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ class PluginManager:
         allow = env.get("LLM_RESOLVER_PLUGINS")
         self._allow = None if allow is None else {p.strip() for p in allow.split(",") if p.strip()}
         self._registries: dict[str, dict[str, Any]] = {}
+        self._checking = False
         self._lock = threading.RLock()
 
     @property
@@ -58,7 +61,12 @@ class PluginManager:
 
     def load_entrypoints(self, entry_points: Iterable[importlib.metadata.EntryPoint] | None = None) -> None:
         """Load each entry point on its own; ours first, then the rest by name, so which plugin wins
-        a clash does not depend on the order the file system lists distributions in."""
+        a clash does not depend on the order the file system lists distributions in.
+
+        The ``register_*`` hooks run on first use of any registry or of ``statuses`` (see ``check``),
+        not here: ``llm-resolver --help`` only needs ``register_commands``, and building every registry
+        imports what each plugin registers (the built-in resolver alone is most of the library). Under
+        strict loading they run here, so a failure is a ``PluginError`` from this call."""
         eps = (
             entry_points
             if entry_points is not None
@@ -80,7 +88,8 @@ class PluginManager:
                 )
                 continue
             self._add(plugin, ep.name, source="entry point", distribution=dist)
-        self.check()
+        if self._strict:
+            self.check()
 
     def register(
         self,
@@ -162,9 +171,15 @@ class PluginManager:
         from llm_resolver.plugins.registries import REGISTRIES  # they import this module
 
         with self._lock:
-            while not REGISTRIES.keys() <= self._registries.keys():
-                for build in REGISTRIES.values():
-                    build(self)
+            if self._checking:
+                return  # a registry built from here asks again
+            self._checking = True
+            try:
+                while not REGISTRIES.keys() <= self._registries.keys():
+                    for build in REGISTRIES.values():
+                        build(self)
+            finally:
+                self._checking = False
 
     # Registries ------------------------------------------------------------------------------------
 
@@ -179,6 +194,7 @@ class PluginManager:
         A failed plugin is unregistered, so none of its hooks runs and no registry holds its entries.
         """
         with self._lock:
+            self.check()  # every registry at once, so a plugin failing any hook is in none of them
             if hook in self._registries:
                 return self._registries[hook]
             merged: dict[str, Any] = {}
@@ -256,6 +272,8 @@ class PluginManager:
 
     def before_request(self, request: ChatRequest, context: CallContext) -> ChatRequest:
         """Run ``before_request`` implementations in turn, each on the previous one's result."""
+        from llm_resolver.types.request import ChatRequest
+
         for impl in reversed(self._pm.hook.before_request.get_hookimpls()):
             try:
                 changed = _call(impl, request=request, context=context)

@@ -6,9 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from llm_resolver import hookimpl
-from llm_resolver_otel.meter import OTelMeter
 
 
 @hookimpl
 def register_cost_meters(register: Callable[[str, Callable[..., Any]], None]) -> None:
+    # imported here, not at load: every command and resolve would pay for opentelemetry otherwise
+    from llm_resolver_otel.meter import OTelMeter
+
     register("otel", OTelMeter)
