@@ -72,9 +72,10 @@ class PluginManager:
             if entry_points is not None
             else importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
         )
-        for ep in sorted(eps, key=lambda ep: (not _is_own(ep), ep.name, _dist_name(ep) or "")):
-            dist = _dist_name(ep)
-            if not _is_own(ep) and self._allow is not None and ep.name not in self._allow:
+        # a distribution's name is read from its metadata file on every access: once per entry point
+        named = [(ep, _dist_name(ep)) for ep in eps]
+        for ep, dist in sorted(named, key=lambda pair: (not _is_own(pair[1]), pair[0].name, pair[1] or "")):
+            if not _is_own(dist) and self._allow is not None and ep.name not in self._allow:
                 continue
             loaded = self._statuses.get(ep.name)
             if loaded is not None and loaded.source == "entry point" and loaded.distribution == dist:
@@ -330,6 +331,5 @@ def _dist_name(ep: importlib.metadata.EntryPoint) -> str | None:
     return ep.dist.name if ep.dist is not None else None
 
 
-def _is_own(ep: importlib.metadata.EntryPoint) -> bool:
-    dist = _dist_name(ep)
+def _is_own(dist: str | None) -> bool:
     return dist is not None and dist.replace("_", "-").lower() == OWN_DISTRIBUTION
