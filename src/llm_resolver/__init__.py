@@ -35,16 +35,14 @@ from llm_resolver.plugins.markers import hookimpl
 from llm_resolver.protocol import LLM, AsyncChatStream, ChatStream
 from llm_resolver.resolution.litellm_resolver import LiteLLMResolver
 from llm_resolver.resolution.resolver import DependencyResolver
-from llm_resolver.resolution.scope import Scope
 from llm_resolver.resolution.spec import DependencySpec
+from llm_resolver.tool_loop import arun_tools, run_tools
 from llm_resolver.tools import (
     LLMToolLoopError,
     ToolArgumentsError,
     ToolCallRecord,
     ToolLoopResult,
     ToolStep,
-    arun_tools,
-    run_tools,
     tool,
 )
 from llm_resolver.types.context import CallContext
@@ -59,6 +57,7 @@ from llm_resolver.types.responses import (
     ToolCallDelta,
     Usage,
 )
+from llm_resolver.types.scope import Scope
 from llm_resolver.types.tool import Tool
 from llm_resolver.vision import ContentLoader, ImageLimits, LoadContext, VisionConfig
 

@@ -9,14 +9,14 @@ from typing import Any, TextIO
 
 from llm_resolver.cli.spec_file import load_spec, with_overrides
 from llm_resolver.cli.stray_output import answer_stdout
-from llm_resolver.cli.summary import summary_line
 from llm_resolver.errors import SpecError
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.protocol import LLM
-from llm_resolver.resolution.scope import Scope
+from llm_resolver.readout import summary_line
 from llm_resolver.resolution.spec import DependencySpec
 from llm_resolver.types.messages import Message
 from llm_resolver.types.responses import ChatResponse
+from llm_resolver.types.scope import Scope
 
 
 def add_parser(commands: Any, plugins: PluginManager | None) -> None:

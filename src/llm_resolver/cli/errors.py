@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from llm_resolver.cli.summary import format_attempts
 from llm_resolver.errors import LLMError, LLMFallbacksExhaustedError, PluginError, SpecError
+from llm_resolver.readout import format_attempts
 
 EXIT_CALL_FAILED = 1
 EXIT_CONFIG = 2

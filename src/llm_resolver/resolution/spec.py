@@ -22,7 +22,7 @@ from pydantic import (
 from llm_resolver.config.interpolation import WHOLE_REFERENCE, interpolate
 from llm_resolver.config.pickling import by_reference
 from llm_resolver.config.safe_load import check_shape
-from llm_resolver.config.sources import spec_error_from
+from llm_resolver.config.spec_errors import spec_error_from
 from llm_resolver.errors import SpecError
 from llm_resolver.redaction import is_secret_key, mask_secrets
 from llm_resolver.resolution.resolver import DependencyResolver

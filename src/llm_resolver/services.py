@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from llm_resolver.cache.registry import BUILTIN_BACKENDS, build_cache
 from llm_resolver.cache.response_cache import ResponseCache
-from llm_resolver.cache.settings import parse_cache_setting
+from llm_resolver.config.cache import parse_cache_setting
+from llm_resolver.config.metering import BudgetConfig, meter_specs
 from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.metering.memory import InMemoryMeter
 from llm_resolver.metering.meters import Metering
 from llm_resolver.metering.registry import build_meters
-from llm_resolver.metering.settings import BudgetConfig, meter_specs
 from llm_resolver.plugins.manager import PluginManager
 
 
