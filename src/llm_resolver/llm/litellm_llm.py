@@ -65,7 +65,9 @@ class LiteLLM:
         services: CallServices | None = None,
     ) -> None:
         services = services or CallServices.build(config, plugins, meter)
-        self._core = LLMCore(config, plugins=plugins, clock=clock, cooldowns=cooldowns, services=services)
+        self._core = LLMCore(
+            config, plugins=services.plugins, clock=clock, cooldowns=cooldowns, services=services
+        )
         self.scope = scope or Scope()
         self._charged: tuple[Scope, ...] = ()
 
@@ -364,10 +366,7 @@ class LiteLLM:
 
 
 def _unpickle(config: LiteLLMConfig, scope: Scope, charged: tuple[Scope, ...]) -> LiteLLM:
-    from llm_resolver.plugins.default import default_plugin_manager
-
-    core = LiteLLM(config, plugins=default_plugin_manager()).core
-    return LiteLLM.over(core, scope, charged)
+    return LiteLLM.over(LiteLLM(config).core, scope, charged)
 
 
 def _read_ahead_sync(session: OpenStream) -> None:
