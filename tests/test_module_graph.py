@@ -89,7 +89,7 @@ def imported_names(source: str, module: str, is_package: bool, known: set[str]) 
     tree = ast.parse(source)
     skipped: set[int] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
             skipped.update(id(n) for stmt in node.body for n in ast.walk(stmt))
     names: set[str] = set()
     for node in ast.walk(tree):
@@ -218,18 +218,26 @@ from typing import TYPE_CHECKING
 from llm_resolver.types.scope import Scope
 if TYPE_CHECKING:
     from llm_resolver.plugins.manager import PluginManager
+if not TYPE_CHECKING:
+    import llm_resolver.plugins
 def later():
     from llm_resolver.plugins.default import default_plugin_manager
     import llm_resolver.cli
 """
     known = {
         "llm_resolver.types.scope",
+        "llm_resolver.plugins",
         "llm_resolver.plugins.manager",
         "llm_resolver.plugins.default",
         "llm_resolver.cli",
     }
     names = imported_names(source, "llm_resolver.cache.registry", False, known)
-    assert names == {"llm_resolver.types.scope", "llm_resolver.plugins.default", "llm_resolver.cli"}
+    assert names == {
+        "llm_resolver.types.scope",
+        "llm_resolver.plugins",
+        "llm_resolver.plugins.default",
+        "llm_resolver.cli",
+    }
 
 
 def test_from_the_root_a_submodule_is_imported_and_a_name_is_the_root() -> None:
