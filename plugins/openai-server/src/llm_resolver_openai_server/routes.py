@@ -46,10 +46,14 @@ def router(
     auth = auth or key_auth(server.settings.api_keys)
     api = APIRouter(route_class=OpenAIRoute, lifespan=_close_clients)
     limit, header = server.settings.max_body_bytes, server.settings.scope_header
-    Authorized = Annotated[Any, Depends(auth)]
 
-    async def llm_for(request: Request, caller: Any, model: str) -> LLM:
-        return await server.llm(_caller(caller), model, request.headers.get(header, ""))
+    async def authorized(caller: Annotated[Any, Depends(auth)]) -> Caller:
+        return _caller(caller)
+
+    Authorized = Annotated[Caller, Depends(authorized)]
+
+    async def llm_for(request: Request, caller: Caller, model: str) -> LLM:
+        return await server.llm(caller, model, request.headers.get(header, ""))
 
     @api.get("/v1/models")
     async def models(caller: Authorized) -> Response:
