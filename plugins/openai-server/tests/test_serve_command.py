@@ -213,7 +213,7 @@ def test_sigterm_with_open_streams_stops_the_server_at_once(
             took = time.monotonic() - started
     finally:
         server.kill()
-        out, err = server.communicate(timeout=30)
+        _, err = server.communicate(timeout=30)
     assert code == 0
     assert took < 2, f"SIGTERM to exit took {took:.1f} s"
     assert "server_shutting_down" in [line for line in rest if line][-1]
