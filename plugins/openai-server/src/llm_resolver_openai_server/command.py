@@ -57,11 +57,7 @@ def run(args: argparse.Namespace) -> int:
     with answer_stdout() as out:  # LiteLLM's error banner must not fill the server's stdout
 
         def listening(port: int) -> None:
-            """Called once the socket is bound: a supervisor reading this line may send requests, so
-            LiteLLM is loaded first (seconds, on a busy machine), not by the first request."""
-            from llm_resolver.backend.loader import litellm
-
-            litellm()
+            """Called once the server can answer: a supervisor reading this line may send requests."""
             out.write(f"serving {names} on http://{args.host}:{port}/v1\n")
             out.flush()
 

@@ -7,6 +7,7 @@ Each name in the spec is a model clients ask for; the scope header (``X-LLM-Scop
 ``org/guild/agent``) picks the scope the LLM is resolved, metered and budgeted for, within the
 caller's own."""
 
+import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Annotated, Any
@@ -44,7 +45,7 @@ def router(
     routers). ``auth``: a FastAPI dependency returning the ``Caller``; default: the settings' keys."""
     server = ServerDeps.of(deps, settings)
     auth = auth or key_auth(server.settings.api_keys)
-    api = APIRouter(route_class=OpenAIRoute, lifespan=_close_clients)
+    api = APIRouter(route_class=OpenAIRoute, lifespan=_lifespan)
     limit, header = server.settings.max_body_bytes, server.settings.scope_header
 
     async def authorized(caller: Annotated[Any, Depends(auth)]) -> Caller:
@@ -127,8 +128,12 @@ def router(
 
 
 @contextlib.asynccontextmanager
-async def _close_clients(app: FastAPI) -> AsyncIterator[None]:
-    """LiteLLM's async clients belong to the serving loop: close them when the application stops."""
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """LiteLLM is loaded at start-up (seconds, on a busy machine), so the first request does not wait
+    for the import; its async clients belong to the serving loop, so they close when the app stops."""
+    from llm_resolver.backend.loader import litellm
+
+    await asyncio.to_thread(litellm)
     yield
     await aclose_clients()
 
