@@ -60,7 +60,7 @@ def router(
     async def models(caller: Authorized) -> Response:
         return JSONResponse({"object": "list", "data": [_model(name) for name in server.models]})
 
-    @api.get("/v1/models/{model_id}")
+    @api.get("/v1/models/{model_id:path}")  # a spec name may hold a slash
     async def model(model_id: str, caller: Authorized) -> Response:
         server.known(model_id)
         return JSONResponse(_model(model_id))
@@ -110,7 +110,7 @@ def router(
         return EventStream(
             _response_events(request, writer, stream, first),
             server.drain,
-            lambda: writer.failed(SHUTTING_DOWN.body()["error"]),  # type: ignore[arg-type]
+            lambda: writer.failed(SHUTTING_DOWN),
             _ignored(call.ignored),
         )
 
@@ -229,7 +229,7 @@ async def _response_events(
         for data in writer.complete(stream.response):
             yield data
     except Exception as exc:
-        yield writer.failed(_failure(request, exc).body()["error"])  # type: ignore[arg-type]
+        yield writer.failed(_failure(request, exc))
     finally:
         await stream.aclose()
 
