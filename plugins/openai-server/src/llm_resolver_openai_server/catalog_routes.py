@@ -1,0 +1,310 @@
+"""``catalog_router``: which providers and models there are, what they cost, and what a prompt will cost.
+
+Listings come from the library's three tiers (cache, the provider's listing endpoint, LiteLLM's bundled
+map). A provider is asked at the endpoint, with the key, that the server's own specs give it, else at
+its public endpoint with the key from the environment: a caller names a provider, never an endpoint or
+a key. Answers say whether a key is configured and which variable holds it, never a value. Every route
+sits behind the host's ``auth`` dependency, so a refresh (which spends the server's credentials on the
+provider) needs a key whenever the server has keys.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import time
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, StrictInt, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from llm_resolver import ChatRequest, Dependencies, ModelInfo, Usage
+from llm_resolver.backend.pricing import price
+from llm_resolver.backend.targets import Target, targets_for
+from llm_resolver.catalog import ModelLister, ModelListing
+from llm_resolver.catalog.bundled import known_providers
+from llm_resolver.catalog.context_fit import prompt_tokens
+from llm_resolver.catalog.endpoints import DEFAULT_BASES
+from llm_resolver.catalog.listing import DEFAULT_TIMEOUT, DEFAULT_TTL
+from llm_resolver.catalog.model_catalog import ModelCatalog
+from llm_resolver.catalog.providers import provider_for
+from llm_resolver.config.models import LiteLLMConfig
+from llm_resolver.config.sources import PROVIDER_KEY_VARS
+from llm_resolver_openai_server.errors import HttpError, Refused, invalid_request, public
+
+Body = TypeVar("Body", bound=BaseModel)
+_PART_TYPES = frozenset({"text", "image_url"})
+
+
+class _OpenAIErrors(APIRoute):
+    """Refusals answered as OpenAI-shaped errors by the router itself, so a host app need not install
+    an exception handler for them."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def answer(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Refused as exc:
+                error = exc.error
+                return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
+
+        return answer
+
+
+class _NoBody(BaseModel):
+    """A refresh takes no options: the endpoint and key are the server's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class _EstimateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(min_length=1)
+    input_tokens: StrictInt | None = Field(default=None, ge=0)
+    output_tokens: StrictInt = Field(default=0, ge=0)
+    messages: list[Any] | None = Field(default=None, min_length=1)
+
+
+@dataclass
+class _Endpoint:
+    """Where the server's specs reach a provider, and which of them do."""
+
+    api_base: str | None
+    api_key: SecretStr | None = field(repr=False)
+    used_by: list[str] = field(default_factory=list)
+
+
+class _Catalog:
+    def __init__(
+        self,
+        deps: Dependencies | None,
+        env: Mapping[str, str] | None,
+        ttl: float,
+        timeout: float,
+        clock: Callable[[], float],
+    ) -> None:
+        self._env = env
+        self._ttl, self._timeout, self._clock = ttl, timeout, clock
+        self._endpoints: dict[str, _Endpoint] = {}
+        self._priced: dict[str, Target] = {}  # spec name -> its primary target, with the spec's prices
+        for name in sorted(deps.specs if deps else ()):
+            config = getattr(deps.resolver(name), "config", None) if deps else None
+            if isinstance(config, LiteLLMConfig):
+                self._add_spec(name, config)
+        self._listers: dict[str, ModelLister] = {}  # one per provider, so a refresh drops only its own
+
+    def _add_spec(self, name: str, config: LiteLLMConfig) -> None:
+        targets = ModelCatalog.from_config(config).priced(targets_for(config))
+        self._priced[name] = targets[0]
+        for target in targets:
+            provider = provider_for(target.model, target.api_base, name)
+            endpoint = self._endpoints.setdefault(provider, _Endpoint(target.api_base, target.api_key))
+            if name not in endpoint.used_by:
+                endpoint.used_by.append(name)
+
+    # Routes --------------------------------------------------------------------------------------
+
+    def providers(self) -> dict[str, Any]:
+        """Every provider LiteLLM knows, those this server's specs use first."""
+        names = self._known()
+        order = sorted(names, key=lambda p: (p not in self._endpoints, p))
+        return {"object": "list", "data": [self._provider_body(p) for p in order]}
+
+    async def models(self, provider: str) -> dict[str, Any]:
+        return _listing_body(await self._listing(provider, refresh=False), self._ttl)
+
+    async def refresh(self, provider: str, request: Request) -> dict[str, Any]:
+        await _body(request, _NoBody)
+        return _listing_body(await self._listing(provider, refresh=True), self._ttl)
+
+    async def estimate(self, request: Request) -> dict[str, Any]:
+        body = await _body(request, _EstimateBody)
+        if (body.input_tokens is None) == (body.messages is None):
+            raise Refused(
+                invalid_request(
+                    "give either input_tokens (a count) or messages (to be counted), not both or neither",
+                    "input_tokens" if body.messages is None else "messages",
+                )
+            )
+        return await run_in_threadpool(self._estimate, body)
+
+    # Work ----------------------------------------------------------------------------------------
+
+    def _known(self) -> list[str]:
+        return sorted({*known_providers(), *DEFAULT_BASES, *self._endpoints})
+
+    def _provider_body(self, provider: str) -> dict[str, Any]:
+        endpoint = self._endpoints.get(provider)
+        variables = PROVIDER_KEY_VARS.get(provider, ())
+        source = "spec" if endpoint and endpoint.api_key else self._key_variable(variables)
+        asks = bool(endpoint and endpoint.api_base) or (provider in DEFAULT_BASES and source is not None)
+        return {
+            "id": provider,
+            "object": "provider",
+            "key_configured": source is not None,
+            "key_source": source,
+            "key_variables": list(variables),
+            "listing": "endpoint" if asks else "bundled",
+            "used_by": list(endpoint.used_by) if endpoint else [],
+        }
+
+    def _key_variable(self, variables: tuple[str, ...]) -> str | None:
+        env = os.environ if self._env is None else self._env
+        return next((v for v in variables if env.get(v)), None)
+
+    async def _listing(self, provider: str, refresh: bool) -> ModelListing:
+        known = await run_in_threadpool(self._known)
+        if provider not in known:
+            close = difflib.get_close_matches(provider.lower(), known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            message = f"unknown provider {provider!r}; {hint}known providers: {', '.join(known)}"
+            raise Refused(invalid_request(message, "provider", status=404, code="provider_not_found"))
+        lister = self._listers.setdefault(provider, ModelLister(self._clock))
+        if refresh:
+            lister.clear()
+        endpoint = self._endpoints.get(provider)
+        return await lister.alist_models(
+            provider,
+            api_base=endpoint.api_base if endpoint else None,
+            api_key=endpoint.api_key if endpoint else None,
+            ttl=self._ttl,
+            timeout=self._timeout,
+            env=self._env,
+        )
+
+    def _estimate(self, body: _EstimateBody) -> dict[str, Any]:
+        target = self._priced.get(body.model) or Target(model=body.model)
+        counted = body.messages is not None
+        input_tokens = _counted(target.model, body.messages) if body.messages else body.input_tokens or 0
+        input_cost = price(target, Usage(prompt_tokens=input_tokens))
+        output_cost = price(target, Usage(completion_tokens=body.output_tokens))
+        if input_cost is None or output_cost is None:
+            known = ", ".join(sorted(self._priced)) or "none"
+            message = (
+                f"no price is known for {body.model!r}: it is neither one of this server's models "
+                f"({known}) nor priced in LiteLLM's model map; name a provider/model such as "
+                "openai/gpt-4o-mini"
+            )
+            raise Refused(invalid_request(message, "model", code="model_not_priced"))
+        return {
+            "object": "cost_estimate",
+            "model": body.model,
+            "priced_as": target.model,
+            "input_tokens": input_tokens,
+            "output_tokens": body.output_tokens,
+            "counted": counted,
+            "input_cost_usd": input_cost,
+            "output_cost_usd": output_cost,
+            "cost_usd": input_cost + output_cost,
+        }
+
+
+def catalog_router(
+    deps: Dependencies | None = None,
+    *,
+    auth: Callable[..., Any],
+    env: Mapping[str, str] | None = None,
+    ttl: float = DEFAULT_TTL,
+    timeout: float = DEFAULT_TIMEOUT,
+    clock: Callable[[], float] = time.monotonic,
+) -> APIRouter:
+    """The catalog and cost routes, each behind ``auth`` (a FastAPI dependency, as the chat router
+    takes). ``deps``: the server's specs, whose endpoints, keys and prices the routes use; ``env``
+    stands in for the process environment (provider key variables); ``ttl``: how long a listing
+    endpoint's answer is kept; ``clock``: monotonic seconds, for the listing's age."""
+    catalog = _Catalog(deps, env, ttl, timeout, clock)
+    router = APIRouter(dependencies=[Depends(auth)], route_class=_OpenAIErrors)
+    router.add_api_route("/v1/providers", catalog.providers, methods=["GET"])
+    router.add_api_route("/v1/providers/{provider}/models", catalog.models, methods=["GET"])
+    router.add_api_route("/v1/providers/{provider}/models/refresh", catalog.refresh, methods=["POST"])
+    router.add_api_route("/v1/cost/estimate", catalog.estimate, methods=["POST"])
+    return router
+
+
+def _listing_body(listing: ModelListing, ttl: float) -> dict[str, Any]:
+    return {
+        "object": "list",
+        "provider": listing.provider,
+        "source": listing.source,
+        "age_s": round(listing.age_s, 3),
+        "ttl_s": ttl,
+        # why the endpoint was not used; it may quote an address, which the server's log keeps
+        "error": public(listing.error) if listing.error else None,
+        "data": [_model_body(m) for m in listing.models],
+    }
+
+
+def _model_body(info: ModelInfo) -> dict[str, Any]:
+    return {
+        "id": info.model,
+        "object": "model",
+        "provider": info.provider,
+        "context": {"max_input_tokens": info.max_input_tokens, "max_output_tokens": info.max_output_tokens},
+        "capabilities": {
+            "vision": info.supports_vision,
+            "tools": info.supports_tools,
+            "response_schema": info.supports_response_schema,
+        },
+        "pricing": {
+            "input_usd_per_token": info.input_cost_per_token,
+            "output_usd_per_token": info.output_cost_per_token,
+        },
+    }
+
+
+def _counted(model: str, messages: list[Any]) -> int:
+    """The messages' prompt tokens with ``model``'s tokenizer, as the context check counts them."""
+    for index, message in enumerate(messages):
+        content = message.get("content") if isinstance(message, dict) else None
+        for number, part in enumerate(content if isinstance(content, list) else []):
+            kind = part.get("type") if isinstance(part, dict) else None
+            if kind not in _PART_TYPES:
+                raise Refused(
+                    invalid_request(
+                        f"messages[{index}].content[{number}]: type {kind!r} is not taken; send text or "
+                        "image_url parts",
+                        f"messages[{index}].content[{number}].type",
+                    )
+                )
+    try:
+        request = ChatRequest(messages=messages)
+    except ValidationError as exc:
+        raise Refused(_invalid(exc)) from None
+    return prompt_tokens(model, request)
+
+
+async def _body(request: Request, shape: type[Body]) -> Body:
+    """The JSON body read against ``shape``'s fields; ``null`` means unset, an empty body is ``{}``."""
+    raw = await request.body()
+    try:
+        data = json.loads(raw) if raw.strip() else {}
+    except ValueError as exc:
+        raise Refused(invalid_request(f"the body is not valid JSON ({exc})")) from None
+    if not isinstance(data, dict):
+        raise Refused(invalid_request("the body must be a JSON object"))
+    given = {name: value for name, value in data.items() if value is not None}
+    try:
+        return shape.model_validate(given)
+    except ValidationError as exc:
+        raise Refused(_invalid(exc, fields=sorted(shape.model_fields))) from None
+
+
+def _invalid(exc: ValidationError, fields: list[str] | None = None) -> HttpError:
+    """The first problem, in one sentence naming the field (``messages[0].content``)."""
+    error = exc.errors()[0]
+    location = [f"[{p}]" if isinstance(p, int) else str(p) for p in error["loc"]]
+    param = ".".join(location).replace(".[", "[") or None
+    if error["type"] == "extra_forbidden":
+        takes = f" (it takes: {', '.join(fields)})" if fields else ""
+        return invalid_request(f"{param!r} is not a field this route takes; remove it{takes}", param)
+    detail = str(error["msg"]).removeprefix("Value error, ")
+    return invalid_request(f"{param}: {detail}" if param else detail, param)
