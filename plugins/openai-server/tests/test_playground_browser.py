@@ -180,7 +180,7 @@ def artifact(tmp_path: Path, name: str) -> Path:
 
 
 def test_a_streamed_answer_with_its_usage_cost_attempts_and_time_to_first_token(
-    page: Page, url: str, provider_emulator: ProviderEmulator, tmp_path: Path
+    page: Page, url: str, provider_emulator: ProviderEmulator
 ) -> None:
     provider_emulator.script(
         Reply(text="The sky looks blue because air scatters blue light most.", chunks=6, usage=(21, 9))
@@ -209,9 +209,6 @@ def test_a_streamed_answer_with_its_usage_cost_attempts_and_time_to_first_token(
         {"role": "user", "content": "Why is the sky blue?"},
     ]
     assert (sent["temperature"], sent["max_tokens"]) == (0.3, 64)
-    shot = artifact(tmp_path, "playground.png")
-    page.screenshot(path=str(shot))
-    assert shot.read_bytes().startswith(b"\x89PNG")
 
 
 def test_a_second_turn_keeps_the_history(page: Page, url: str, provider_emulator: ProviderEmulator) -> None:
@@ -241,7 +238,7 @@ def test_a_second_turn_keeps_the_history(page: Page, url: str, provider_emulator
 
 
 def test_switching_model_shows_a_fallback_in_the_attempts(
-    page: Page, url: str, provider_emulator: ProviderEmulator
+    page: Page, url: str, provider_emulator: ProviderEmulator, tmp_path: Path
 ) -> None:
     provider_emulator.script(Fault(status=500), model="gpt-4o")
     open_playground(page, url, model="resilient")
@@ -260,6 +257,9 @@ def test_switching_model_shows_a_fallback_in_the_attempts(
     send(page, "and you?")
     expect(meta(page, "Answered by")).to_have_text("anthropic/claude-haiku-4-5")
     assert provider_emulator.requests[-1].provider == "anthropic"
+    shot = artifact(tmp_path, "playground.png")
+    page.screenshot(path=str(shot))
+    assert shot.read_bytes().startswith(b"\x89PNG")
 
 
 def test_a_bad_key_shows_the_servers_401(
@@ -352,3 +352,49 @@ def test_a_listed_model_shows_its_card_from_the_catalog(
     provider_emulator.models = ["gpt-4o-mini", "gpt-9"]
     page.click("#refresh-models")
     expect(page.locator("#listing-status")).to_have_text("2 models from the endpoint")
+
+
+def test_a_listed_model_the_server_does_not_serve_gets_its_404(
+    page: Page, url: str, provider_emulator: ProviderEmulator
+) -> None:
+    provider_emulator.models = ["gpt-4o", "gpt-4o-mini"]
+    open_playground(page, url)
+    page.select_option("#provider", "openai")
+    page.click("#list-models")
+    page.select_option("#model", "openai/gpt-4o")
+
+    send(page, "hello")
+
+    error = page.locator("#error")
+    expect(error).to_contain_text("HTTP 404 · model_not_found")
+    expect(error).to_contain_text("this server has: claude, resilient, support")
+    expect(error).to_contain_text("Field: model")
+    assert provider_emulator.request_count(path_contains="/chat") == 0
+
+
+def test_an_error_in_the_middle_of_a_stream_is_shown(
+    page: Page, url: str, provider_emulator: ProviderEmulator
+) -> None:
+    provider_emulator.script(Fault(kind="drop_mid_stream", after_chunks=2))
+    open_playground(page, url)
+
+    send(page, "tell me a long story")
+
+    error = page.locator("#error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("upstream")
+    expect(page.locator("#log .turn")).to_have_count(0)  # the turn did not happen: not in the history
+    expect(page.locator("#prompt")).to_have_value("tell me a long story")
+
+
+def test_stop_ends_a_slow_answer(page: Page, url: str, provider_emulator: ProviderEmulator) -> None:
+    provider_emulator.script(Reply(text="one two three four five six", chunks=6, chunk_delay=2.0))
+    open_playground(page, url)
+    send(page, "count slowly")
+    expect(last_answer(page).locator(".text")).to_contain_text("one")
+
+    page.click("#stop")
+
+    expect(page.locator("#log .turn")).to_have_count(0)
+    expect(page.locator("#error")).to_be_hidden()
+    expect(page.locator("#send")).to_be_enabled()

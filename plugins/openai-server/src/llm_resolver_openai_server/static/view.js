@@ -91,5 +91,7 @@ export function showModelCard(card, model) {
   ];
   const list = el("dl", { class: "meta" });
   for (const [name, value] of rows) list.append(el("dt", {}, name), el("dd", {}, String(value)));
-  card.append(el("strong", {}, model.id), list);
+  const note = "Chat goes through this server, which answers the models it serves (the first group) " +
+    "and names them when asked for another.";
+  card.append(el("strong", {}, model.id), list, el("p", { class: "hint" }, note));
 }
