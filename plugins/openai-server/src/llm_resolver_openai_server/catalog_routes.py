@@ -96,10 +96,11 @@ class _Catalog:
         self._ttl, self._timeout, self._clock = ttl, timeout, clock
         self._endpoints: dict[str, _Endpoint] = {}
         self._priced: dict[str, Target] = {}  # spec name -> its primary target, with the spec's prices
-        for name in sorted(deps.specs if deps else ()):
-            config = getattr(deps.resolver(name), "config", None) if deps else None
-            if isinstance(config, LiteLLMConfig):
-                self._add_spec(name, config)
+        if deps is not None:
+            for name in sorted(deps.specs):
+                config = getattr(deps.resolver(name), "config", None)  # other kinds of resolver have none
+                if isinstance(config, LiteLLMConfig):
+                    self._add_spec(name, config)
         self._listers: dict[str, ModelLister] = {}  # one per provider, so a refresh drops only its own
 
     def _add_spec(self, name: str, config: LiteLLMConfig) -> None:
