@@ -16,7 +16,7 @@ from llm_resolver_openai_server.access import KEYS_VAR, check_bind, parse_keys
 from llm_resolver_openai_server.settings import ServerSettings
 
 if TYPE_CHECKING:
-    from aiohttp import web
+    from starlette.types import ASGIApp
 
 
 def add_parser(commands: Any) -> None:
@@ -43,7 +43,7 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # Here, not at the top: every llm-resolver command builds this parser, only serve needs aiohttp.
+    # Here, not at the top: every llm-resolver command builds this parser, only serve needs FastAPI.
     from llm_resolver_openai_server.app import create_app
 
     keys = parse_keys(os.environ.get(KEYS_VAR, ""))
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _serve_until_terminated(
-    app: web.Application, host: str, port: int, listening: Callable[[int], None]
+    app: ASGIApp, host: str, port: int, listening: Callable[[int], None]
 ) -> None:
     """SIGTERM (a supervisor stopping us) ends the server cleanly with 0; Ctrl-C is left to
     ``asyncio.run``, which cancels the server and raises KeyboardInterrupt: "interrupted", 130."""
