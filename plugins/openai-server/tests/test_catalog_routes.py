@@ -4,18 +4,17 @@
 from __future__ import annotations
 
 import contextlib
-import threading
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI, Header
-from llm_resolver_openai_server.access import Keys, holder
+from fastapi import FastAPI
+from llm_resolver_openai_server import RunningServer, ServerSettings, create_app
+from llm_resolver_openai_server.access import Keys
+from llm_resolver_openai_server.app import server_deps
 from llm_resolver_openai_server.catalog_routes import catalog_router
-from llm_resolver_openai_server.errors import HttpError, Refused
+from llm_resolver_openai_server.playground import playground_router
 
 from llm_resolver import Dependencies
 from llm_resolver.backend.loader import litellm
@@ -26,34 +25,23 @@ from .conftest import CLIENT_KEY, UPSTREAM_KEY, builtin_only, models
 GROQ_SECRET = "gsk-groq-secret-value-123"
 
 
-def bearer(keys: Keys) -> Callable[..., None]:
-    """The shape of the server's auth dependency: with keys, a valid bearer key is required."""
-
-    def auth(authorization: str = Header(default="")) -> None:
-        if keys and holder(authorization, keys)[0] is None:
-            message = "a valid API key is required: send Authorization: Bearer <key>"
-            raise Refused(HttpError(401, "invalid_request_error", "invalid_api_key", message))
-
-    return auth
+def server_app(
+    deps: Dependencies, keys: Keys | None = None, env: Mapping[str, str] | None = None, **catalog: Any
+) -> FastAPI:
+    """The server's application with the catalog and playground routers, sharing its deps and keys."""
+    app = create_app(deps, ServerSettings(api_keys=keys or {}))
+    shared = server_deps(app)
+    assert shared is not None
+    app.include_router(catalog_router(shared, env=env or {}, **catalog))
+    app.include_router(playground_router())
+    return app
 
 
 @contextlib.contextmanager
 def served(app: FastAPI) -> Iterator[str]:
-    """``app`` under uvicorn on a free loopback port, on a background thread; yields its base URL."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    """``app`` on a free loopback port; yields its root URL."""
+    with RunningServer(app) as running:
+        yield running.base_url.removesuffix("/v1")
 
 
 class Clock:
@@ -62,14 +50,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def catalog_app(
-    deps: Dependencies, keys: Keys | None = None, env: Mapping[str, str] | None = None, **kw: Any
-) -> FastAPI:
-    app = FastAPI()
-    app.include_router(catalog_router(deps, auth=bearer(keys or {}), env=env or {}, **kw))
-    return app
 
 
 @pytest.fixture
@@ -81,7 +61,7 @@ def clock() -> Clock:
 def api(deps: Dependencies, clock: Clock) -> Iterator[httpx.Client]:
     env = {"GROQ_API_KEY": GROQ_SECRET}
     with (
-        served(catalog_app(deps, env=env, clock=clock, ttl=60)) as url,
+        served(server_app(deps, env=env, clock=clock, ttl=60)) as url,
         httpx.Client(base_url=url, timeout=60) as client,
     ):
         yield client
@@ -106,6 +86,7 @@ def test_providers_say_which_have_a_key_by_name_only(api: httpx.Client) -> None:
     response = api.get("/v1/providers")
 
     assert response.status_code == 200
+    assert response.headers["x-request-id"]
     listed = {p["id"]: p for p in response.json()["data"]}
     assert [p["id"] for p in response.json()["data"][:2]] == ["anthropic", "openai"]  # the server's first
     assert listed["openai"]["key_configured"] is True
@@ -250,14 +231,14 @@ def test_refresh_takes_no_fields(api: httpx.Client, provider_emulator: ProviderE
     assert response.status_code == 400
     error = error_of(response)
     assert error["param"] == "api_base"
-    assert "'api_base' is not a field this route takes" in error["message"]
+    assert "'api_base' is not a field this server takes" in error["message"]
     assert listing_requests(provider_emulator) == 0
 
 
 def test_with_keys_every_catalog_route_and_refresh_need_one(
     deps: Dependencies, provider_emulator: ProviderEmulator
 ) -> None:
-    app = catalog_app(deps, keys={CLIENT_KEY: None})
+    app = server_app(deps, keys={CLIENT_KEY: None})
     with served(app) as url, httpx.Client(base_url=url, timeout=60) as client:
         anonymous = client.post("/v1/providers/openai/models/refresh")
         wrong = client.post(
@@ -298,7 +279,7 @@ def test_the_cost_of_token_counts(api: httpx.Client) -> None:
 def test_a_server_model_is_priced_with_its_spec_prices(provider_emulator: ProviderEmulator) -> None:
     priced = models(provider_emulator, input_cost_per_token=0.000002, output_cost_per_token=0.00001)
     deps = Dependencies.from_dict(priced, plugins=builtin_only(), env={})
-    with served(catalog_app(deps)) as url:
+    with served(server_app(deps)) as url:
         body = httpx.post(
             f"{url}/v1/cost/estimate",
             json={"model": "support", "input_tokens": 500, "output_tokens": 100},
@@ -319,6 +300,9 @@ def test_messages_are_counted_as_the_library_counts_them(api: httpx.Client, deps
     ]
 
     few = api.post("/v1/cost/estimate", json={"model": "support", "messages": short}).json()
+    developer = [{"role": "developer", "content": "Be brief."}, *short]
+    system = [{"role": "system", "content": "Be brief."}, *short]
+    as_developer = api.post("/v1/cost/estimate", json={"model": "support", "messages": developer}).json()
     many = api.post(
         "/v1/cost/estimate", json={"model": "support", "messages": long, "output_tokens": 50}
     ).json()
@@ -327,6 +311,7 @@ def test_messages_are_counted_as_the_library_counts_them(api: httpx.Client, deps
     assert few["input_tokens"] == deps.get("support").count_tokens(short)
     assert many["input_tokens"] == deps.get("support").count_tokens(long)
     assert many["input_tokens"] > few["input_tokens"]
+    assert as_developer["input_tokens"] == deps.get("support").count_tokens(system)  # as chat reads it
     price = litellm().model_cost["gpt-4o-mini"]
     assert many["cost_usd"] == pytest.approx(
         many["input_tokens"] * price["input_cost_per_token"] + 50 * price["output_cost_per_token"]
@@ -339,17 +324,18 @@ def test_messages_are_counted_as_the_library_counts_them(api: httpx.Client, deps
         (
             {"model": "support", "input_tokens": 5, "api_key": "sk-x"},
             "api_key",
-            "not a field this route takes",
+            "not a field this server takes",
         ),
-        ({"model": "support"}, "input_tokens", "either input_tokens"),
+        ({"model": "support"}, "input_tokens", "give either input_tokens"),
         (
             {"model": "support", "input_tokens": 5, "messages": [{"role": "user", "content": "x"}]},
             "messages",
             "not both",
         ),
-        ({"model": "support", "input_tokens": -5}, "input_tokens", "greater than or equal to 0"),
-        ({"model": "support", "input_tokens": "5"}, "input_tokens", "valid integer"),
-        ({"input_tokens": 5}, "model", "Field required"),
+        ({"model": "support", "input_tokens": -5}, "input_tokens", "input_tokens must be 0 or more"),
+        ({"model": "support", "input_tokens": "5"}, "input_tokens", "must be an integer, not the string '5'"),
+        ({"model": "support", "input_tokens": 1.5}, "input_tokens", "must be an integer"),
+        ({"input_tokens": 5}, "model", "model is required"),
         ({"model": "openai/no-such-model-here", "input_tokens": 5}, "model", "no price is known"),
         (
             {
@@ -361,10 +347,10 @@ def test_messages_are_counted_as_the_library_counts_them(api: httpx.Client, deps
         ),
         (
             {"model": "support", "messages": [{"role": "wizard", "content": "x"}]},
+            "messages",
             "messages[0].role",
-            "'system', 'user'",
         ),
-        ({"model": "support", "messages": []}, "messages", "at least 1 item"),
+        ({"model": "support", "messages": []}, "messages", "non-empty list"),
     ],
 )
 def test_a_bad_estimate_is_refused_naming_the_field(

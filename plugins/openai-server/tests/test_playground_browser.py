@@ -9,26 +9,25 @@ import contextlib
 import os
 import re
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import StreamingResponse
-from llm_resolver_openai_server import RunningServer, ServerSettings, create_app
+from fastapi import FastAPI, Header, HTTPException
 from llm_resolver_openai_server.access import Keys
 from llm_resolver_openai_server.catalog_routes import catalog_router
 from llm_resolver_openai_server.playground import playground_router
+from llm_resolver_openai_server.routes import router
+from llm_resolver_openai_server.server_deps import Caller, ServerDeps
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-from starlette.background import BackgroundTask
 
 from llm_resolver import Dependencies
 from llm_resolver.testing import Fault, ProviderEmulator, Reply
 
 from .conftest import CLIENT_KEY, UPSTREAM_KEY, builtin_only, models
-from .test_catalog_routes import bearer, served
+from .test_catalog_routes import served, server_app
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -69,47 +68,11 @@ def specs(emu: ProviderEmulator) -> dict[str, Any]:
     return {**models(emu), "resilient": resilient}
 
 
-def chat_proxy(upstream: str) -> APIRouter:
-    """The chat and models routes of the server running at ``upstream``, reached through this app."""
-    router = APIRouter()
-
-    @router.api_route("/v1/models", methods=["GET"])
-    @router.api_route("/v1/chat/completions", methods=["POST"])
-    async def forward(request: Request) -> StreamingResponse:
-        client = httpx.AsyncClient(timeout=60)
-        headers = {k: v for k, v in request.headers.items() if k in ("authorization", "content-type")}
-        sent = client.build_request(
-            request.method,
-            upstream.removesuffix("/v1") + request.url.path,
-            headers=headers,
-            content=await request.body(),
-        )
-        answer = await client.send(sent, stream=True)
-
-        async def close() -> None:
-            await answer.aclose()
-            await client.aclose()
-
-        return StreamingResponse(
-            answer.aiter_raw(),
-            status_code=answer.status_code,
-            media_type=answer.headers.get("content-type"),
-            background=BackgroundTask(close),
-        )
-
-    return router
-
-
 @contextlib.contextmanager
 def playground_server(deps: Dependencies, keys: Keys) -> Iterator[str]:
     """The server with the catalog and playground routers; yields the page's URL."""
-    with RunningServer(create_app(deps, ServerSettings(api_keys=keys))) as chat:
-        app = FastAPI()
-        app.include_router(catalog_router(deps, auth=bearer(keys), env={}))
-        app.include_router(playground_router())
-        app.include_router(chat_proxy(chat.base_url))
-        with served(app) as url:
-            yield f"{url}/playground"
+    with served(server_app(deps, keys)) as url:
+        yield f"{url}/playground"
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +133,13 @@ def last_answer(page: Page) -> Any:
 
 def meta(page: Page, name: str) -> Any:
     return last_answer(page).locator(f'dd[data-meta="{name}"]')
+
+
+def eventually(condition: Callable[[], bool], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the condition did not come true in time"
+        time.sleep(0.05)
 
 
 def artifact(tmp_path: Path, name: str) -> Path:
@@ -398,3 +368,27 @@ def test_stop_ends_a_slow_answer(page: Page, url: str, provider_emulator: Provid
     expect(page.locator("#log .turn")).to_have_count(0)
     expect(page.locator("#error")).to_be_hidden()
     expect(page.locator("#send")).to_be_enabled()
+    eventually(lambda: provider_emulator.abandoned_streams == 1)  # the provider's stream was closed too
+
+
+def test_a_host_app_mounts_the_page_and_the_api_under_its_prefix(
+    page: Page, playground_deps: Dependencies, provider_emulator: ProviderEmulator
+) -> None:
+    host = FastAPI()
+
+    def host_auth(x_team: str = Header(default="")) -> Caller:
+        if x_team != "blue":
+            raise HTTPException(403, "the blue team only")
+        return Caller()
+
+    shared = ServerDeps(playground_deps)
+    host.include_router(router(shared, auth=host_auth), prefix="/llm")
+    host.include_router(catalog_router(shared, auth=host_auth, env={}), prefix="/llm")
+    host.include_router(playground_router(), prefix="/llm")
+    page.context.set_extra_http_headers({"X-Team": "blue"})
+    with served(host) as url:
+        open_playground(page, f"{url}/llm/playground")
+        send(page, "hello from the host")
+        expect(last_answer(page).locator(".text")).to_have_text("echo: hello from the host")
+        page.click("#list-models")
+        expect(page.locator("#listing-status")).to_contain_text("models from the")

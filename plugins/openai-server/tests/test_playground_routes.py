@@ -14,6 +14,7 @@ from .test_catalog_routes import served
 
 @pytest.fixture
 def site() -> Iterator[httpx.Client]:
+    """A host's own app, with the playground under its prefix."""
     app = FastAPI()
     app.include_router(playground_router(), prefix="/llm")
     with served(app) as url, httpx.Client(base_url=f"{url}/llm", timeout=60) as client:

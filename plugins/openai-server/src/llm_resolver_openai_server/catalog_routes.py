@@ -11,17 +11,14 @@ provider) needs a key whenever the server has keys.
 from __future__ import annotations
 
 import difflib
-import json
 import os
 import time
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
-from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, StrictInt, ValidationError
+from fastapi import APIRouter, Depends, Request
+from pydantic import SecretStr
 from starlette.concurrency import run_in_threadpool
 
 from llm_resolver import ChatRequest, Dependencies, ModelInfo, Usage
@@ -36,42 +33,21 @@ from llm_resolver.catalog.model_catalog import ModelCatalog
 from llm_resolver.catalog.providers import provider_for
 from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.config.sources import PROVIDER_KEY_VARS
-from llm_resolver_openai_server.errors import HttpError, Refused, invalid_request, public
+from llm_resolver_openai_server import wire
+from llm_resolver_openai_server.auth import key_auth
+from llm_resolver_openai_server.errors import Refused, invalid_request, public
+from llm_resolver_openai_server.fields import WireError, check_types, read_fields
+from llm_resolver_openai_server.routing import OpenAIRoute, read_json
+from llm_resolver_openai_server.server_deps import ServerDeps
+from llm_resolver_openai_server.settings import ServerSettings
 
-Body = TypeVar("Body", bound=BaseModel)
-_PART_TYPES = frozenset({"text", "image_url"})
-
-
-class _OpenAIErrors(APIRoute):
-    """Refusals answered as OpenAI-shaped errors by the router itself, so a host app need not install
-    an exception handler for them."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def answer(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except Refused as exc:
-                error = exc.error
-                return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
-
-        return answer
-
-
-class _NoBody(BaseModel):
-    """A refresh takes no options: the endpoint and key are the server's."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class _EstimateBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    model: str = Field(min_length=1)
-    input_tokens: StrictInt | None = Field(default=None, ge=0)
-    output_tokens: StrictInt = Field(default=0, ge=0)
-    messages: list[Any] | None = Field(default=None, min_length=1)
+Auth = Callable[..., Any]
+_ESTIMATE_TYPES = {
+    "model": "string",
+    "input_tokens": "integer",
+    "output_tokens": "integer",
+    "messages": "array",
+}
 
 
 @dataclass
@@ -86,21 +62,21 @@ class _Endpoint:
 class _Catalog:
     def __init__(
         self,
-        deps: Dependencies | None,
+        server: ServerDeps,
         env: Mapping[str, str] | None,
         ttl: float,
         timeout: float,
         clock: Callable[[], float],
     ) -> None:
+        self._limit = server.settings.max_body_bytes
         self._env = env
         self._ttl, self._timeout, self._clock = ttl, timeout, clock
         self._endpoints: dict[str, _Endpoint] = {}
         self._priced: dict[str, Target] = {}  # spec name -> its primary target, with the spec's prices
-        if deps is not None:
-            for name in sorted(deps.specs):
-                config = getattr(deps.resolver(name), "config", None)  # other kinds of resolver have none
-                if isinstance(config, LiteLLMConfig):
-                    self._add_spec(name, config)
+        for name in server.models:
+            config = getattr(server.dependencies.resolver(name), "config", None)  # other resolvers: none
+            if isinstance(config, LiteLLMConfig):
+                self._add_spec(name, config)
         self._listers: dict[str, ModelLister] = {}  # one per provider, so a refresh drops only its own
 
     def _add_spec(self, name: str, config: LiteLLMConfig) -> None:
@@ -124,19 +100,37 @@ class _Catalog:
         return _listing_body(await self._listing(provider, refresh=False), self._ttl)
 
     async def refresh(self, provider: str, request: Request) -> dict[str, Any]:
-        await _body(request, _NoBody)
+        """Takes no fields: the endpoint and the key are the server's."""
+        if request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers:
+            read_fields(await read_json(request, self._limit), frozenset(), frozenset(), {})
         return _listing_body(await self._listing(provider, refresh=True), self._ttl)
 
     async def estimate(self, request: Request) -> dict[str, Any]:
-        body = await _body(request, _EstimateBody)
-        if (body.input_tokens is None) == (body.messages is None):
-            raise Refused(
-                invalid_request(
-                    "give either input_tokens (a count) or messages (to be counted), not both or neither",
-                    "input_tokens" if body.messages is None else "messages",
-                )
-            )
-        return await run_in_threadpool(self._estimate, body)
+        fields, _ = read_fields(
+            await read_json(request, self._limit), frozenset(_ESTIMATE_TYPES), frozenset(), {}
+        )
+        check_types(fields, _ESTIMATE_TYPES)
+        if not fields.get("model"):
+            raise WireError("model is required: one of this server's models, or a provider/model", "model")
+        for name in ("input_tokens", "output_tokens"):
+            if fields.get(name, 0) < 0:
+                raise WireError(f"{name} must be 0 or more, not {fields[name]}", name)
+        if ("input_tokens" in fields) == ("messages" in fields):
+            which = "messages" if "messages" in fields else "input_tokens"
+            raise WireError("give either input_tokens (a count) or messages (to be counted), not both", which)
+        # the messages are read as a chat completion reads them: the same parts, roles and errors
+        chat = (
+            wire.chat_call({"model": fields["model"], "messages": fields["messages"]})
+            if "messages" in fields
+            else None
+        )
+        return await run_in_threadpool(
+            self._estimate,
+            fields["model"],
+            chat.request if chat else None,
+            fields.get("input_tokens", 0),
+            fields.get("output_tokens", 0),
+        )
 
     # Work ----------------------------------------------------------------------------------------
 
@@ -182,27 +176,29 @@ class _Catalog:
             env=self._env,
         )
 
-    def _estimate(self, body: _EstimateBody) -> dict[str, Any]:
-        target = self._priced.get(body.model) or Target(model=body.model)
-        counted = body.messages is not None
-        input_tokens = _counted(target.model, body.messages) if body.messages else body.input_tokens or 0
+    def _estimate(
+        self, model: str, request: ChatRequest | None, input_tokens: int, output_tokens: int
+    ) -> dict[str, Any]:
+        target = self._priced.get(model) or Target(model=model)
+        if request is not None:  # counted as the context check counts a prompt
+            input_tokens = prompt_tokens(target.model, request)
         input_cost = price(target, Usage(prompt_tokens=input_tokens))
-        output_cost = price(target, Usage(completion_tokens=body.output_tokens))
+        output_cost = price(target, Usage(completion_tokens=output_tokens))
         if input_cost is None or output_cost is None:
             known = ", ".join(sorted(self._priced)) or "none"
             message = (
-                f"no price is known for {body.model!r}: it is neither one of this server's models "
+                f"no price is known for {model!r}: it is neither one of this server's models "
                 f"({known}) nor priced in LiteLLM's model map; name a provider/model such as "
                 "openai/gpt-4o-mini"
             )
             raise Refused(invalid_request(message, "model", code="model_not_priced"))
         return {
             "object": "cost_estimate",
-            "model": body.model,
+            "model": model,
             "priced_as": target.model,
             "input_tokens": input_tokens,
-            "output_tokens": body.output_tokens,
-            "counted": counted,
+            "output_tokens": output_tokens,
+            "counted": request is not None,
             "input_cost_usd": input_cost,
             "output_cost_usd": output_cost,
             "cost_usd": input_cost + output_cost,
@@ -210,20 +206,23 @@ class _Catalog:
 
 
 def catalog_router(
-    deps: Dependencies | None = None,
+    deps: Dependencies | ServerDeps,
+    auth: Auth | None = None,
+    settings: ServerSettings | None = None,
     *,
-    auth: Callable[..., Any],
     env: Mapping[str, str] | None = None,
     ttl: float = DEFAULT_TTL,
     timeout: float = DEFAULT_TIMEOUT,
     clock: Callable[[], float] = time.monotonic,
 ) -> APIRouter:
-    """The catalog and cost routes, each behind ``auth`` (a FastAPI dependency, as the chat router
-    takes). ``deps``: the server's specs, whose endpoints, keys and prices the routes use; ``env``
-    stands in for the process environment (provider key variables); ``ttl``: how long a listing
-    endpoint's answer is kept; ``clock``: monotonic seconds, for the listing's age."""
-    catalog = _Catalog(deps, env, ttl, timeout, clock)
-    router = APIRouter(dependencies=[Depends(auth)], route_class=_OpenAIErrors)
+    """The catalog and cost routes for ``deps`` (whose endpoints, keys and prices they use), each
+    behind ``auth`` as the chat router takes it (default: the settings' keys). ``env`` stands in for
+    the process environment (provider key variables); ``ttl``: how long a listing endpoint's answer is
+    kept; ``clock``: monotonic seconds, for the listing's age."""
+    server = ServerDeps.of(deps, settings)
+    catalog = _Catalog(server, env, ttl, timeout, clock)
+    auth = auth or key_auth(server.settings.api_keys)
+    router = APIRouter(dependencies=[Depends(auth)], route_class=OpenAIRoute)
     router.add_api_route("/v1/providers", catalog.providers, methods=["GET"])
     router.add_api_route("/v1/providers/{provider}/models", catalog.models, methods=["GET"])
     router.add_api_route("/v1/providers/{provider}/models/refresh", catalog.refresh, methods=["POST"])
@@ -260,52 +259,3 @@ def _model_body(info: ModelInfo) -> dict[str, Any]:
             "output_usd_per_token": info.output_cost_per_token,
         },
     }
-
-
-def _counted(model: str, messages: list[Any]) -> int:
-    """The messages' prompt tokens with ``model``'s tokenizer, as the context check counts them."""
-    for index, message in enumerate(messages):
-        content = message.get("content") if isinstance(message, dict) else None
-        for number, part in enumerate(content if isinstance(content, list) else []):
-            kind = part.get("type") if isinstance(part, dict) else None
-            if kind not in _PART_TYPES:
-                raise Refused(
-                    invalid_request(
-                        f"messages[{index}].content[{number}]: type {kind!r} is not taken; send text or "
-                        "image_url parts",
-                        f"messages[{index}].content[{number}].type",
-                    )
-                )
-    try:
-        request = ChatRequest(messages=messages)
-    except ValidationError as exc:
-        raise Refused(_invalid(exc)) from None
-    return prompt_tokens(model, request)
-
-
-async def _body(request: Request, shape: type[Body]) -> Body:
-    """The JSON body read against ``shape``'s fields; ``null`` means unset, an empty body is ``{}``."""
-    raw = await request.body()
-    try:
-        data = json.loads(raw) if raw.strip() else {}
-    except ValueError as exc:
-        raise Refused(invalid_request(f"the body is not valid JSON ({exc})")) from None
-    if not isinstance(data, dict):
-        raise Refused(invalid_request("the body must be a JSON object"))
-    given = {name: value for name, value in data.items() if value is not None}
-    try:
-        return shape.model_validate(given)
-    except ValidationError as exc:
-        raise Refused(_invalid(exc, fields=sorted(shape.model_fields))) from None
-
-
-def _invalid(exc: ValidationError, fields: list[str] | None = None) -> HttpError:
-    """The first problem, in one sentence naming the field (``messages[0].content``)."""
-    error = exc.errors()[0]
-    location = [f"[{p}]" if isinstance(p, int) else str(p) for p in error["loc"]]
-    param = ".".join(location).replace(".[", "[") or None
-    if error["type"] == "extra_forbidden":
-        takes = f" (it takes: {', '.join(fields)})" if fields else ""
-        return invalid_request(f"{param!r} is not a field this route takes; remove it{takes}", param)
-    detail = str(error["msg"]).removeprefix("Value error, ")
-    return invalid_request(f"{param}: {detail}" if param else detail, param)
