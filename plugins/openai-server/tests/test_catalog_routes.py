@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from llm_resolver_openai_server import RunningServer, ServerSettings, create_app
+from llm_resolver_openai_server import RunningServer, ServerSettings
 from llm_resolver_openai_server.access import Keys
-from llm_resolver_openai_server.app import server_deps
 from llm_resolver_openai_server.catalog_routes import catalog_router
-from llm_resolver_openai_server.playground import playground_router
+from llm_resolver_openai_server.routes import router
+from llm_resolver_openai_server.server_deps import ServerDeps
 
 from llm_resolver import Dependencies
 from llm_resolver.backend.loader import litellm
@@ -25,15 +25,14 @@ from .conftest import CLIENT_KEY, UPSTREAM_KEY, builtin_only, models
 GROQ_SECRET = "gsk-groq-secret-value-123"
 
 
-def server_app(
+def catalog_app(
     deps: Dependencies, keys: Keys | None = None, env: Mapping[str, str] | None = None, **catalog: Any
 ) -> FastAPI:
-    """The server's application with the catalog and playground routers, sharing its deps and keys."""
-    app = create_app(deps, ServerSettings(api_keys=keys or {}))
-    shared = server_deps(app)
-    assert shared is not None
+    """A host's application: the chat and catalog routers on one ServerDeps, with the server's keys."""
+    shared = ServerDeps(deps, ServerSettings(api_keys=keys or {}))
+    app = FastAPI()
+    app.include_router(router(shared))
     app.include_router(catalog_router(shared, env=env or {}, **catalog))
-    app.include_router(playground_router())
     return app
 
 
@@ -61,7 +60,7 @@ def clock() -> Clock:
 def api(deps: Dependencies, clock: Clock) -> Iterator[httpx.Client]:
     env = {"GROQ_API_KEY": GROQ_SECRET}
     with (
-        served(server_app(deps, env=env, clock=clock, ttl=60)) as url,
+        served(catalog_app(deps, env=env, clock=clock, ttl=60)) as url,
         httpx.Client(base_url=url, timeout=60) as client,
     ):
         yield client
@@ -238,7 +237,7 @@ def test_refresh_takes_no_fields(api: httpx.Client, provider_emulator: ProviderE
 def test_with_keys_every_catalog_route_and_refresh_need_one(
     deps: Dependencies, provider_emulator: ProviderEmulator
 ) -> None:
-    app = server_app(deps, keys={CLIENT_KEY: None})
+    app = catalog_app(deps, keys={CLIENT_KEY: None})
     with served(app) as url, httpx.Client(base_url=url, timeout=60) as client:
         anonymous = client.post("/v1/providers/openai/models/refresh")
         wrong = client.post(
@@ -279,7 +278,7 @@ def test_the_cost_of_token_counts(api: httpx.Client) -> None:
 def test_a_server_model_is_priced_with_its_spec_prices(provider_emulator: ProviderEmulator) -> None:
     priced = models(provider_emulator, input_cost_per_token=0.000002, output_cost_per_token=0.00001)
     deps = Dependencies.from_dict(priced, plugins=builtin_only(), env={})
-    with served(server_app(deps)) as url:
+    with served(catalog_app(deps)) as url:
         body = httpx.post(
             f"{url}/v1/cost/estimate",
             json={"model": "support", "input_tokens": 500, "output_tokens": 100},

@@ -16,7 +16,9 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI, Header, HTTPException
+from llm_resolver_openai_server import ServerSettings, create_app
 from llm_resolver_openai_server.access import Keys
+from llm_resolver_openai_server.app import server_deps
 from llm_resolver_openai_server.catalog_routes import catalog_router
 from llm_resolver_openai_server.playground import playground_router
 from llm_resolver_openai_server.routes import router
@@ -27,7 +29,7 @@ from llm_resolver import Dependencies
 from llm_resolver.testing import Fault, ProviderEmulator, Reply
 
 from .conftest import CLIENT_KEY, UPSTREAM_KEY, builtin_only, models
-from .test_catalog_routes import served, server_app
+from .test_catalog_routes import served
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -70,8 +72,13 @@ def specs(emu: ProviderEmulator) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def playground_server(deps: Dependencies, keys: Keys) -> Iterator[str]:
-    """The server with the catalog and playground routers; yields the page's URL."""
-    with served(server_app(deps, keys)) as url:
+    """The server's own application with the catalog and playground routers; yields the page's URL."""
+    app = create_app(deps, ServerSettings(api_keys=keys))
+    shared = server_deps(app)
+    assert shared is not None
+    app.include_router(catalog_router(shared, env={}))
+    app.include_router(playground_router())
+    with served(app) as url:
         yield f"{url}/playground"
 
 
