@@ -114,10 +114,10 @@ def responses_call(body: Any) -> ResponsesCall:
 def response_body(response: ChatResponse, call: ResponsesCall, response_id: str) -> dict[str, Any]:
     output: list[dict[str, Any]] = []
     if response.text:
-        output.append(_message_item(new_id("msg"), response.text, "completed"))
+        output.append(_message_item(new_id("msg", "_"), response.text, "completed"))
     for tool_call in response.tool_calls:
         arguments = json.dumps(tool_call.arguments, separators=(",", ":"))
-        output.append(_call_item(new_id("fc"), tool_call.id, tool_call.name, arguments, "completed"))
+        output.append(_call_item(new_id("fc", "_"), tool_call.id, tool_call.name, arguments, "completed"))
     return {
         **_skeleton(call, response_id, _status(response.finish_reason)),
         "output": output,
@@ -132,7 +132,7 @@ class ResponseEvents:
 
     def __init__(self, call: ResponsesCall) -> None:
         self._call = call
-        self._id = new_id("resp")
+        self._id = new_id("resp", "_")
         self._sequence = 0
         self._items: list[dict[str, Any]] = []
         self._text: dict[str, Any] | None = None  # the message item being streamed
@@ -150,7 +150,7 @@ class ResponseEvents:
         if chunk.text:
             if self._text is None:
                 out += self._close_calls()
-                self._text = _message_item(new_id("msg"), "", "in_progress")
+                self._text = _message_item(new_id("msg", "_"), "", "in_progress")
                 out += self._add(self._text)
                 part = {"type": "output_text", "text": "", "annotations": []}
                 out.append(self._event("response.content_part.added", **self._at(self._text), part=part))
@@ -165,7 +165,7 @@ class ResponseEvents:
             if item is None:
                 out += self._close_text()
                 item = self._calls[delta.index] = _call_item(
-                    new_id("fc"), delta.id or new_id("call"), delta.name or "", "", "in_progress"
+                    new_id("fc", "_"), delta.id or new_id("call", "_"), delta.name or "", "", "in_progress"
                 )
                 out += self._add(item)
             if delta.arguments:

@@ -98,7 +98,7 @@ def router(
         llm = await llm_for(request, caller, call.model)
         if not call.stream:
             response = await llm.acomplete(call.request)
-            body = response_body(response, call, wire.new_id("resp"))
+            body = response_body(response, call, wire.new_id("resp", "_"))
             return JSONResponse(body, headers=_ignored(call.ignored))
         stream, first = await _opened(llm, call.request)
         writer = ResponseEvents(call)

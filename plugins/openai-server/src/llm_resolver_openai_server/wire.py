@@ -298,8 +298,9 @@ def _chunk(stream_id: str, model: str, choices: list[dict[str, Any]]) -> dict[st
     }
 
 
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex}"
+def new_id(prefix: str, separator: str = "-") -> str:
+    """An id as OpenAI writes them: ``chatcmpl-…`` and ``cmpl-…``; the Responses API's ``resp_…``."""
+    return f"{prefix}{separator}{uuid.uuid4().hex}"
 
 
 def _base64(vector: list[float]) -> str:
