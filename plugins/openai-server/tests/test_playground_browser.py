@@ -399,3 +399,27 @@ def test_a_host_app_mounts_the_page_and_the_api_under_its_prefix(
         expect(last_answer(page).locator(".text")).to_have_text("echo: hello from the host")
         page.click("#list-models")
         expect(page.locator("#listing-status")).to_contain_text("models from the")
+
+
+def test_the_cost_of_a_turn_is_estimated_before_it_is_sent(
+    page: Page, url: str, playground_deps: Dependencies, provider_emulator: ProviderEmulator
+) -> None:
+    open_playground(page, url)
+    page.fill("#system", "Be brief.")
+    page.fill("#max-tokens", "100")
+    page.fill("#prompt", "How tall is the Eiffel tower?")
+
+    page.click("#estimate")
+
+    messages = [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "How tall is the Eiffel tower?"},
+    ]
+    counted = playground_deps.get("support").count_tokens(messages)
+    expect(page.locator("#estimate-result")).to_have_text(
+        re.compile(
+            rf"^About {counted} prompt tokens \+ up to 100 output tokens: \$0\.0000\d+ "
+            r"\(priced as openai/gpt-4o-mini\)$"
+        )
+    )
+    assert provider_emulator.request_count() == 0  # nothing was sent to the provider

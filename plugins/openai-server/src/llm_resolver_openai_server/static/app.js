@@ -1,7 +1,7 @@
 // The playground: settings, the conversation, and one streamed chat completion per turn.
 
 import { Api, ApiError } from "./api.js";
-import { addTurn, el, showError, showMeta, showModelCard } from "./view.js";
+import { addTurn, el, showError, showMeta, showModelCard, usd } from "./view.js";
 
 const KEY_ITEM = "llm-resolver.playground.key";
 const $ = (id) => document.getElementById(id);
@@ -63,11 +63,11 @@ async function listModels(refresh) {
 
 // A turn -------------------------------------------------------------------------------------------
 
-function requestBody(userMessage) {
+function requestBody(turn) {
   const messages = [];
   const system = $("system").value.trim();
   if (system) messages.push({ role: "system", content: system });
-  messages.push(...state.history, userMessage);
+  messages.push(...state.history, turn);
   const body = { model: $("model").value, messages, stream: true, stream_options: { include_usage: true } };
   const temperature = $("temperature").value;
   if (temperature !== "") body.temperature = Number(temperature);
@@ -90,21 +90,45 @@ function schemaOf(text) {
   return parsed && parsed.schema && parsed.name ? parsed : { name: "response", schema: parsed, strict: true };
 }
 
+function userMessage(text) {
+  const image = state.image;
+  const content = image ? [{ type: "text", text }, { type: "image_url", image_url: { url: image } }] : text;
+  return { role: "user", content };
+}
+
+/** What this turn's prompt (the conversation so far included) will cost, before it is sent. */
+async function estimate() {
+  const text = $("prompt").value.trim();
+  const result = $("estimate-result");
+  if (!text) return;
+  try {
+    const body = requestBody(userMessage(text));
+    const output = body.max_tokens ?? 0;
+    const answer = await api().post("cost/estimate", { model: body.model, messages: body.messages, output_tokens: output });
+    const limit = output ? ` + up to ${output} output tokens` : "";
+    result.textContent = `About ${answer.input_tokens} prompt tokens${limit}: ${usd(answer.cost_usd)} (priced as ${answer.priced_as})`;
+    showError($("error"), null);
+  } catch (error) {
+    result.textContent = "";
+    reportError(error);
+  }
+}
+
 async function send(event) {
   event.preventDefault();
   const text = $("prompt").value.trim();
   if (!text || state.running) return;
   const image = state.image;
-  const content = image ? [{ type: "text", text }, { type: "image_url", image_url: { url: image } }] : text;
-  const userMessage = { role: "user", content };
+  const message = userMessage(text);
   let body;
   try {
-    body = requestBody(userMessage);
+    body = requestBody(message);
   } catch (error) {
     reportError(error);
     return;
   }
   showError($("error"), null);
+  $("estimate-result").textContent = "";
   const userTurn = addTurn($("log"), "user", text, image);
   $("prompt").value = "";
   clearImage();
@@ -127,7 +151,7 @@ async function send(event) {
       if (chunk.usage) usage = chunk.usage;
       if (chunk.llm_resolver) extras = chunk.llm_resolver;
     }
-    state.history.push(userMessage, { role: "assistant", content: reply });
+    state.history.push(message, { role: "assistant", content: reply });
     showMeta(answer, { extras, usage, ttft, total: performance.now() - started });
   } catch (error) {
     // the turn did not happen: it leaves the history, and its text goes back to the box to fix or resend
@@ -194,6 +218,7 @@ function start() {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) $("composer").requestSubmit();
   });
   $("stop").addEventListener("click", () => state.running?.abort());
+  $("estimate").addEventListener("click", estimate);
   $("clear").addEventListener("click", () => {
     state.history = [];
     $("log").replaceChildren();
