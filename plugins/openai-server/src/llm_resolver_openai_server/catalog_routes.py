@@ -37,11 +37,11 @@ from llm_resolver_openai_server import wire
 from llm_resolver_openai_server.auth import key_auth
 from llm_resolver_openai_server.errors import Refused, invalid_request, public
 from llm_resolver_openai_server.fields import WireError, check_types, read_fields
+from llm_resolver_openai_server.routes import Auth
 from llm_resolver_openai_server.routing import OpenAIRoute, read_json
 from llm_resolver_openai_server.server_deps import ServerDeps
 from llm_resolver_openai_server.settings import ServerSettings
 
-Auth = Callable[..., Any]
 _ESTIMATE_TYPES = {
     "model": "string",
     "input_tokens": "integer",
@@ -237,7 +237,7 @@ def _listing_body(listing: ModelListing, ttl: float) -> dict[str, Any]:
         "source": listing.source,
         "age_s": round(listing.age_s, 3),
         "ttl_s": ttl,
-        # why the endpoint was not used; it may quote an address, which the server's log keeps
+        # why the endpoint was not used, any address it quotes replaced: that is the server's to know
         "error": public(listing.error) if listing.error else None,
         "data": [_model_body(m) for m in listing.models],
     }
