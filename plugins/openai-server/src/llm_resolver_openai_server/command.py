@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import signal
 from collections.abc import Callable
@@ -56,11 +57,16 @@ def run(args: argparse.Namespace) -> int:
     with answer_stdout() as out:  # LiteLLM's error banner must not fill the server's stdout
 
         def listening(port: int) -> None:
-            """Called once the socket is bound: a supervisor reading this line may send requests."""
+            """Called once the server can answer: a supervisor reading this line may send requests."""
             out.write(f"serving {names} on http://{args.host}:{port}/v1\n")
             out.flush()
 
-        asyncio.run(_serve_until_terminated(app, args.host, args.port, listening))
+        try:
+            asyncio.run(_serve_until_terminated(app, args.host, args.port, listening))
+        finally:
+            # The process exits next: collecting LiteLLM's heap at interpreter exit takes seconds on a
+            # busy machine, and the OS frees it anyway. Frozen objects are left out of that collection.
+            gc.freeze()
     return 0
 
 

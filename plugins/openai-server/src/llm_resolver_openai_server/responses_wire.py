@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from llm_resolver import ChatChunk, ChatRequest, ChatResponse, Usage
+from llm_resolver_openai_server.errors import HttpError
 from llm_resolver_openai_server.fields import WireError, check_types, model_name, read_fields
 from llm_resolver_openai_server.sse import event
 from llm_resolver_openai_server.wire import chat_request, extras, new_id
@@ -190,14 +191,14 @@ class ResponseEvents:
         }
         return [*out, self._event("response.completed", response=final)]
 
-    def failed(self, error: Mapping[str, Any]) -> bytes:
+    def failed(self, error: HttpError) -> bytes:
         """The last event when the call fails after the stream began: the response, failed, with the
         error's code and message."""
         final = {
             **_skeleton(self._call, self._id, "failed"),
             "output": self._items,
             "usage": None,
-            "error": {"code": error.get("code") or error.get("type"), "message": error["message"]},
+            "error": {"code": error.code or error.type, "message": error.message},
         }
         return self._event("response.failed", response=final)
 

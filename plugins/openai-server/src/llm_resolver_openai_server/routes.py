@@ -7,6 +7,7 @@ Each name in the spec is a model clients ask for; the scope header (``X-LLM-Scop
 ``org/guild/agent``) picks the scope the LLM is resolved, metered and budgeted for, within the
 caller's own."""
 
+import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Annotated, Any
@@ -44,18 +45,22 @@ def router(
     routers). ``auth``: a FastAPI dependency returning the ``Caller``; default: the settings' keys."""
     server = ServerDeps.of(deps, settings)
     auth = auth or key_auth(server.settings.api_keys)
-    api = APIRouter(route_class=OpenAIRoute, lifespan=_close_clients)
+    api = APIRouter(route_class=OpenAIRoute, lifespan=_lifespan)
     limit, header = server.settings.max_body_bytes, server.settings.scope_header
-    Authorized = Annotated[Any, Depends(auth)]
 
-    async def llm_for(request: Request, caller: Any, model: str) -> LLM:
-        return await server.llm(_caller(caller), model, request.headers.get(header, ""))
+    async def authorized(caller: Annotated[Any, Depends(auth)]) -> Caller:
+        return _caller(caller)
+
+    Authorized = Annotated[Caller, Depends(authorized)]
+
+    async def llm_for(request: Request, caller: Caller, model: str) -> LLM:
+        return await server.llm(caller, model, request.headers.get(header, ""))
 
     @api.get("/v1/models")
     async def models(caller: Authorized) -> Response:
         return JSONResponse({"object": "list", "data": [_model(name) for name in server.models]})
 
-    @api.get("/v1/models/{model_id}")
+    @api.get("/v1/models/{model_id:path}")  # a spec name may hold a slash
     async def model(model_id: str, caller: Authorized) -> Response:
         server.known(model_id)
         return JSONResponse(_model(model_id))
@@ -105,7 +110,7 @@ def router(
         return EventStream(
             _response_events(request, writer, stream, first),
             server.drain,
-            lambda: writer.failed(SHUTTING_DOWN.body()["error"]),  # type: ignore[arg-type]
+            lambda: writer.failed(SHUTTING_DOWN),
             _ignored(call.ignored),
         )
 
@@ -123,8 +128,12 @@ def router(
 
 
 @contextlib.asynccontextmanager
-async def _close_clients(app: FastAPI) -> AsyncIterator[None]:
-    """LiteLLM's async clients belong to the serving loop: close them when the application stops."""
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """LiteLLM is loaded at start-up (seconds, on a busy machine), so the first request does not wait
+    for the import; its async clients belong to the serving loop, so they close when the app stops."""
+    from llm_resolver.backend.loader import litellm
+
+    await asyncio.to_thread(litellm)
     yield
     await aclose_clients()
 
@@ -220,7 +229,7 @@ async def _response_events(
         for data in writer.complete(stream.response):
             yield data
     except Exception as exc:
-        yield writer.failed(_failure(request, exc).body()["error"])  # type: ignore[arg-type]
+        yield writer.failed(_failure(request, exc))
     finally:
         await stream.aclose()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from llm_resolver import LLM, Dependencies, Scope
+from llm_resolver import LLM, Dependencies, Scope, SpecError
 from llm_resolver_openai_server.access import Forbidden, ScopeBook, scope_for
 from llm_resolver_openai_server.errors import HttpError, Refused, invalid_request
 from llm_resolver_openai_server.settings import ServerSettings
@@ -50,7 +50,7 @@ class ServerDeps:
     def of(cls, deps: Dependencies | ServerDeps, settings: ServerSettings | None = None) -> ServerDeps:
         if isinstance(deps, ServerDeps):
             if settings is not None and settings != deps.settings:
-                raise ValueError("pass settings to ServerDeps, or a Dependencies with settings, not both")
+                raise SpecError("pass the settings to ServerDeps, or a Dependencies with settings; not both")
             return deps
         return cls(deps, settings or ServerSettings())
 

@@ -56,8 +56,7 @@ _CHAT_REFUSED = {
 _EMBEDDINGS_TAKEN = frozenset({"model", "input", "encoding_format", "dimensions"})
 _EMBEDDINGS_IGNORED = frozenset({"user"})
 _PART_TYPES = frozenset({"text", "image_url"})
-
-
+# OpenAI's JSON types (pydantic's lax mode would take "0.5" as a number and true as an integer).
 _CHAT_TYPES = {
     "n": "integer",
     "max_tokens": "integer",
