@@ -69,3 +69,29 @@ def test_resolving_a_spec_imports_no_part_of_a_plugin_it_does_not_use() -> None:
     assert done.returncode == 0, done.stderr
     imported = json.loads(done.stdout)
     assert imported == []
+
+
+HELP = """
+import contextlib, io, json, sys
+from llm_resolver.cli import main
+
+with contextlib.redirect_stdout(io.StringIO()):
+    main(["--help"])
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in sys.argv[1:])))
+"""
+
+
+def test_help_imports_no_pydantic_fastapi_or_litellm() -> None:
+    """``llm-resolver --help`` builds every command's parser (plugins' too) and nothing else: the
+    config models, the server's web framework and LiteLLM are imported only by the command that runs."""
+    done = subprocess.run(
+        [sys.executable, "-c", HELP, "pydantic", "fastapi", "starlette", "litellm", *HEAVY],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []

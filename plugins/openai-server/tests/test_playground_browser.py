@@ -18,7 +18,6 @@ import pytest
 from fastapi import FastAPI, Header, HTTPException
 from llm_resolver_openai_server import ServerSettings, create_app
 from llm_resolver_openai_server.access import Keys
-from llm_resolver_openai_server.app import server_deps
 from llm_resolver_openai_server.catalog_routes import catalog_router
 from llm_resolver_openai_server.playground import playground_router
 from llm_resolver_openai_server.routes import router
@@ -74,10 +73,6 @@ def specs(emu: ProviderEmulator) -> dict[str, Any]:
 def playground_server(deps: Dependencies, keys: Keys) -> Iterator[str]:
     """The server's own application with the catalog and playground routers; yields the page's URL."""
     app = create_app(deps, ServerSettings(api_keys=keys))
-    shared = server_deps(app)
-    assert shared is not None
-    app.include_router(catalog_router(shared, env={}))
-    app.include_router(playground_router())
     with served(app) as url:
         yield f"{url}/playground"
 

@@ -17,7 +17,9 @@ from starlette.types import ASGIApp
 from llm_resolver import Dependencies
 from llm_resolver_openai_server.access import Keys
 from llm_resolver_openai_server.auth import LocalOnly, key_auth
+from llm_resolver_openai_server.catalog_routes import catalog_router
 from llm_resolver_openai_server.errors import HttpError, error_response
+from llm_resolver_openai_server.playground import playground_router
 from llm_resolver_openai_server.request_ids import RequestIds
 from llm_resolver_openai_server.routes import router
 from llm_resolver_openai_server.server_deps import ServerDeps
@@ -31,6 +33,8 @@ def create_app(deps: Dependencies | ServerDeps, settings: ServerSettings | None 
     app.state.llm_resolver = server
     auth = key_auth(server.settings.api_keys)
     app.include_router(router(server, auth=auth))
+    app.include_router(catalog_router(server, auth=auth))
+    app.include_router(playground_router())
     app.add_api_route("/healthz", _health, methods=["GET"])
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_middleware(LocalOnly, keys=server.settings.api_keys)

@@ -26,13 +26,13 @@ from llm_resolver.backend.pricing import price
 from llm_resolver.backend.targets import Target, targets_for
 from llm_resolver.catalog import ModelLister, ModelListing
 from llm_resolver.catalog.bundled import known_providers
-from llm_resolver.catalog.context_fit import prompt_tokens
 from llm_resolver.catalog.endpoints import DEFAULT_BASES
 from llm_resolver.catalog.listing import DEFAULT_TIMEOUT, DEFAULT_TTL
 from llm_resolver.catalog.model_catalog import ModelCatalog
 from llm_resolver.catalog.providers import provider_for
 from llm_resolver.config.models import LiteLLMConfig
-from llm_resolver.config.sources import PROVIDER_KEY_VARS
+from llm_resolver.config.providers import PROVIDER_KEY_VARS
+from llm_resolver.tokens import prompt_tokens
 from llm_resolver_openai_server import wire
 from llm_resolver_openai_server.auth import key_auth
 from llm_resolver_openai_server.errors import Refused, invalid_request, public

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llm_resolver import Dependencies
 from llm_resolver.cli.stray_output import answer_stdout
 from llm_resolver_openai_server.access import KEYS_VAR, check_bind, parse_keys
 from llm_resolver_openai_server.settings import ServerSettings
@@ -50,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
     keys = parse_keys(os.environ.get(KEYS_VAR, ""))
     check_bind(args.host, keys)
     settings = ServerSettings(api_keys=keys, max_scopes_per_key=args.max_scopes_per_key)
+    from llm_resolver import Dependencies  # the config models: not for building the parser (--help)
+
     loader = Dependencies.from_json if args.spec.suffix == ".json" else Dependencies.from_yaml
     deps = loader(args.spec)
     app = create_app(deps, settings)
