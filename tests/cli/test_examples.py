@@ -40,6 +40,13 @@ EXPECTED = {
         "reply: Your order ships today.",
         "answered by: anthropic/claude-haiku-4-5 after 2 attempts",
         "models: ['support']",
+        "responses: Tracking: 1Z999.",
+    ],
+    "fastapi_host.py": [
+        "host route: {'hello': 'alice'}",
+        "alice: Hello Alice, how can I help?",
+        "stranger: 401 {'detail': 'sign in first'}",
+        "estimate for 1,000 + 200 tokens: $0.000270",
     ],
 }
 

@@ -8,12 +8,23 @@ from llm_resolver.plugins import lazy_exports
 
 if TYPE_CHECKING:
     from llm_resolver_openai_server.app import create_app
+    from llm_resolver_openai_server.catalog_routes import catalog_router
+    from llm_resolver_openai_server.playground import playground_router
     from llm_resolver_openai_server.routes import router
     from llm_resolver_openai_server.running import RunningServer
     from llm_resolver_openai_server.server_deps import Caller, ServerDeps
     from llm_resolver_openai_server.settings import ServerSettings
 
-__all__ = ["Caller", "RunningServer", "ServerDeps", "ServerSettings", "create_app", "router"]
+__all__ = [
+    "Caller",
+    "RunningServer",
+    "ServerDeps",
+    "ServerSettings",
+    "catalog_router",
+    "create_app",
+    "playground_router",
+    "router",
+]
 # Loaded on first use: the entry point (.plugin) imports this package, and FastAPI is slow to import.
 __getattr__ = lazy_exports(
     __name__,
@@ -22,6 +33,8 @@ __getattr__ = lazy_exports(
         "RunningServer": "running",
         "ServerDeps": "server_deps",
         "ServerSettings": "settings",
+        "catalog_router": "catalog_routes",
+        "playground_router": "playground",
         "create_app": "app",
         "router": "routes",
     },
