@@ -63,7 +63,9 @@ def main() -> None:
         emulator.script(Reply(text="Hello Alice, how can I help?", usage=(14, 8)))
         with RunningServer(host_app(deps)) as server:
             root = server.base_url.removesuffix("/v1")
-            print(f"host route: {httpx.get(f'{root}/hello', headers={'authorization': 'token-alice'}).json()}")
+            print(
+                f"host route: {httpx.get(f'{root}/hello', headers={'authorization': 'token-alice'}).json()}"
+            )
             with openai.OpenAI(base_url=f"{root}/llm/v1", api_key="token-alice") as alice:
                 reply = alice.chat.completions.create(
                     model="assistant", messages=[{"role": "user", "content": "Hi!"}]
