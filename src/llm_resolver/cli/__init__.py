@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from llm_resolver.cli.errors import EXIT_CONFIG, EXIT_INTERRUPTED, report
 from llm_resolver.cli.parser import build_parser
@@ -34,6 +36,16 @@ def main(argv: Sequence[str] | None = None, *, plugins: PluginManager | None = N
         return _status(exit_.code)
 
 
+def console() -> NoReturn:
+    """The installed ``llm-resolver`` script. Once the command is done, everything it loaded is exempted
+    from the garbage collection Python runs while shutting down: over LiteLLM's and the provider SDKs'
+    modules that pass takes seconds after the last output, and frees memory the exit frees anyway.
+    Threads are still joined and ``atexit`` handlers still run."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 def _status(code: object) -> int:
     """The status the interpreter would exit with for ``sys.exit(code)``."""
     if code is None or isinstance(code, int):
@@ -42,4 +54,4 @@ def _status(code: object) -> int:
     return 1
 
 
-__all__ = ["main"]
+__all__ = ["console", "main"]
