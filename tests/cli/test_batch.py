@@ -85,8 +85,10 @@ def test_chat_requests_with_options_and_a_failed_call(
     assert by_id["a"]["attempts"][0]["outcome"] == "error"
     assert by_id["b"]["text"] == "echo: refused"
     bodies = [r.body for r in provider_emulator.requests]
-    assert bodies[0] is not None and bodies[0]["messages"][0] == {"role": "system", "content": "Be brief."}
-    assert bodies[1] is not None and (bodies[1]["temperature"], bodies[1]["max_tokens"]) == (0.2, 7)
+    assert bodies[0] is not None
+    assert bodies[0]["messages"][0] == {"role": "system", "content": "Be brief."}
+    assert bodies[1] is not None
+    assert (bodies[1]["temperature"], bodies[1]["max_tokens"]) == (0.2, 7)
     failures = done.stderr.split("failures", 1)[1]
     assert "LLMAuthenticationError" in failures
     assert "batch: 1 calls failed, 0 input lines skipped" in done.stderr

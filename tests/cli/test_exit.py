@@ -18,7 +18,8 @@ EXIT_BOUND_S = 1.5
 def seconds_from_last_output_to_exit(argv: list[str], env: dict[str, str]) -> tuple[float, str, int]:
     """Run ``argv``, note when its last byte of stdout or stderr arrived, and how long it took to exit."""
     child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    assert child.stdout is not None and child.stderr is not None
+    assert child.stdout is not None
+    assert child.stderr is not None
     streams = selectors.DefaultSelector()
     streams.register(child.stdout, selectors.EVENT_READ)
     streams.register(child.stderr, selectors.EVENT_READ)
