@@ -1,39 +1,13 @@
-"""``llm-resolver batch IN.jsonl OUT.jsonl``: many prompts through one resolved LLM, concurrently.
-
-Results are appended to OUT as calls finish, so whatever was answered survives a kill; a second run of
-the same command skips the ids already in OUT. Ctrl-C stops taking work and cancels the calls in flight
-(nothing partial is written); a budget refusal stops taking work and lets the calls in flight finish.
-"""
+"""``llm-resolver batch IN.jsonl OUT.jsonl``: the command's options; the run itself (``batch_run``) is
+imported only when the command runs, so ``--help`` does not load it."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import functools
-import shlex
-import signal
-import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any
 
-from llm_resolver import (
-    LLM,
-    LLMBudgetExceededError,
-    LLMError,
-    PluginError,
-    Scope,
-    SpecError,
-    aclose_clients,
-)
-from llm_resolver.cli import complete
-from llm_resolver.cli.batch_input import Job, describe, id_key, read_jobs
-from llm_resolver.cli.batch_output import ResultWriter, error_line, finished_ids, success_line
-from llm_resolver.cli.batch_progress import ProgressDisplay, Tally
-from llm_resolver.cli.batch_summary import BatchSummary
-from llm_resolver.cli.errors import EXIT_CALL_FAILED, EXIT_INTERRUPTED
-from llm_resolver.cli.stray_output import answer_stdout
+from llm_resolver import Scope
 from llm_resolver.plugins.manager import PluginManager
 
 DEFAULT_CONCURRENCY = 8
@@ -64,142 +38,9 @@ def add_parser(commands: Any, plugins: PluginManager | None) -> None:
 
 
 def run(args: argparse.Namespace, *, plugins: PluginManager | None, parser: argparse.ArgumentParser) -> int:
-    err = sys.stderr
-    try:
-        with open(args.input, encoding="utf-8") as file:
-            jobs, problems = read_jobs(file)
-    except (OSError, UnicodeDecodeError) as exc:
-        parser.error(f"cannot read {args.input}: {getattr(exc, 'strerror', None) or exc}")
-    for problem in problems:
-        err.write(describe(problem, args.input) + "\n")
-    llm = complete._resolve(args, plugins)
-    done, torn = finished_ids(args.output)
-    if torn:
-        err.write(f"batch: {args.output}: cut off a torn last line ({torn} bytes) left by a killed run\n")
-    pending = [job for job in jobs if id_key(job.id) not in done]
-    if len(pending) < len(jobs):
-        err.write(f"batch: {len(jobs) - len(pending)} of {len(jobs)} ids already in {args.output}, skipped\n")
-    summary = BatchSummary()
-    tally = Tally(total=len(pending))
-    outcome = Outcome()
-    if pending:
-        writer = ResultWriter(args.output)
-        display = ProgressDisplay(tally, err)
-        try:
-            with answer_stdout():
-                asyncio.run(
-                    _run_all(llm, pending, args.concurrency, writer, Sinks(tally, summary, display), outcome)
-                )
-        finally:
-            display.close()
-            writer.close()
-    summary.print(err)
-    return _finish(args, outcome, tally, len(problems), err)
+    from llm_resolver.cli.batch_run import run_batch
 
-
-@dataclass
-class Outcome:
-    interrupted: bool = False
-    budget: LLMBudgetExceededError | None = None
-
-
-@dataclass
-class Sinks:
-    tally: Tally
-    summary: BatchSummary
-    display: ProgressDisplay
-
-
-async def _run_all(
-    llm: LLM, jobs: list[Job], concurrency: int, writer: ResultWriter, sinks: Sinks, outcome: Outcome
-) -> None:
-    """Workers pull jobs from one iterator until it is empty, a budget refuses, or Ctrl-C cancels them."""
-    queue = iter(jobs)
-    try:
-        workers = [
-            asyncio.create_task(_worker(llm, queue, writer, sinks, outcome))
-            for _ in range(min(concurrency, len(jobs)))
-        ]
-
-        def interrupt() -> None:
-            outcome.interrupted = True
-            for worker in workers:
-                worker.cancel()
-
-        _on_sigint(interrupt)
-        await asyncio.wait(workers, return_when=asyncio.FIRST_EXCEPTION)
-        for worker in workers:
-            worker.cancel()  # only a fault (below) leaves any running
-        await asyncio.wait(workers)
-        for worker in workers:
-            fault = None if worker.cancelled() else worker.exception()
-            if fault is not None:
-                raise fault  # a configuration fault, or a bug: not something to write per line
-    finally:
-        await aclose_clients()
-
-
-async def _worker(
-    llm: LLM, queue: Iterator[Job], writer: ResultWriter, sinks: Sinks, outcome: Outcome
-) -> None:
-    for job in queue:
-        if outcome.budget is not None:
-            return
-        try:
-            response = await llm.acomplete(job.request)
-        except LLMBudgetExceededError as error:
-            outcome.budget = outcome.budget or error  # not written: raise the budget and resume
-            return
-        except (SpecError, PluginError):
-            raise
-        except LLMError as error:
-            writer.write(error_line(job.id, error))
-            sinks.summary.add_error(error)
-            sinks.tally.failed += 1
-        else:
-            writer.write(success_line(job.id, response))
-            sinks.summary.add_response(response)
-            sinks.tally.done += 1
-            sinks.tally.spend_usd += response.cost_usd or 0.0
-        sinks.display.update()
-
-
-def _on_sigint(callback: Any) -> None:
-    """Ctrl-C calls ``callback`` in the loop instead of raising wherever the loop happens to be."""
-    # Outside the main thread, or without signal support, Ctrl-C raises KeyboardInterrupt as usual.
-    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-        asyncio.get_running_loop().add_signal_handler(signal.SIGINT, callback)
-
-
-def _finish(args: argparse.Namespace, outcome: Outcome, tally: Tally, problems: int, err: TextIO) -> int:
-    left = tally.total - tally.done - tally.failed
-    if outcome.interrupted:
-        err.write(
-            f"batch: interrupted; {tally.done + tally.failed} results saved in {args.output}, {left} ids not "
-            f"run. To resume, run the same command:\n  {resume_command(args)}\n"
-        )
-        return EXIT_INTERRUPTED
-    if outcome.budget is not None:
-        err.write(
-            f"batch: stopped by the budget, {left} ids not run: {' '.join(str(outcome.budget).split())}\n"
-            f"To go on, raise budget_usd and run the same command:\n  {resume_command(args)}\n"
-        )
-        return EXIT_CALL_FAILED
-    if tally.failed or problems:
-        err.write(f"batch: {tally.failed} calls failed, {problems} input lines skipped\n")
-        return EXIT_CALL_FAILED
-    return 0
-
-
-def resume_command(args: argparse.Namespace) -> str:
-    """The command line that continues this run: same files, model and options."""
-    words = ["llm-resolver", "batch", args.input, args.output, "--concurrency", str(args.concurrency)]
-    for flag, value in (("--spec", args.spec), ("--model", args.model), ("--api-base", args.api_base)):
-        if value is not None:
-            words += [flag, value]
-    if args.spec is not None and args.name != "llm":
-        words += ["--name", args.name]
-    return shlex.join(words)
+    return run_batch(args, plugins=plugins, parser=parser)
 
 
 def _positive(text: str) -> int:
