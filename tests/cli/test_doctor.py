@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import json
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from llm_resolver import PluginManager, builtin_plugin, hookimpl
+from llm_resolver.cli import main
 from llm_resolver.testing import ProviderEmulator, Reply
 
 from .conftest import RunCli
@@ -132,3 +137,51 @@ def test_an_unreachable_model_is_reported_with_its_fix(
     assert what.startswith("writer (fallback 1) openai/gpt-4o: LLMConnectionError: ")
     assert fix == f"nothing answered at {dead}: start that server, or fix api_base (or the network)"
     assert provider_emulator.request_count() == 1  # the primary alone: the fallback was tried on its own
+
+
+class Tools:
+    @hookimpl
+    def register_tools(self, register: Callable[..., None]) -> None:
+        def today() -> str:
+            """Today's date."""
+            return "2025-03-01"
+
+        register(today)
+
+
+class Meters:
+    @hookimpl
+    def register_cost_meters(self, register: Callable[[str, Callable[..., Any]], None]) -> None:
+        register("tally", dict)
+
+
+class ToolsRaise:
+    @hookimpl
+    def register_tools(self, register: Callable[..., None]) -> None:
+        raise RuntimeError("tool catalogue unreachable")
+
+
+def test_each_plugin_shows_what_it_registered_and_no_model_is_a_problem(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    pm = PluginManager(env={})
+    pm.register(builtin_plugin, "litellm", source="entry point", distribution="llm-resolver")
+    for name, plugin in (("kit", Tools()), ("meters", Meters()), ("bad", ToolsRaise())):
+        pm.register(plugin, name)
+
+    code = main(["doctor", "--offline"], plugins=pm)
+
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "tools: kit.today" in row(out, "kit ", " ok ")
+    assert "cost meters: tally" in row(out, "meters ", " ok ")
+    assert "resolvers: litellm" in row(out, "litellm ", " ok ")
+    assert "register_tools failed: RuntimeError: tool catalogue unreachable" in row(out, "bad ", " error ")
+    assert problems(out) == [
+        (
+            "plugin 'bad' did not load: register_tools failed: RuntimeError: tool catalogue unreachable "
+            f"({Path(__file__).name}:{ToolsRaise.register_tools.__code__.co_firstlineno + 2})",
+            "fix the plugin 'bad', or stop registering it",
+        ),
+        ("no model is configured", "pass --spec FILE, or set LLM_MODEL (e.g. LLM_MODEL=openai/gpt-4o-mini)"),
+    ]
