@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import gc
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
 
 from llm_resolver.cli.errors import EXIT_CONFIG, EXIT_INTERRUPTED, report
 from llm_resolver.cli.parser import build_parser
@@ -17,6 +18,7 @@ from llm_resolver.plugins.manager import PluginManager
 def main(argv: Sequence[str] | None = None, *, plugins: PluginManager | None = None) -> int:
     """Run one command and return its exit code: 0 ok, 1 the call failed, 2 bad configuration or
     usage, 130 interrupted. ``plugins`` defaults to the process-wide manager (entry points)."""
+    _skip_collection_at_exit()
     try:
         manager = plugins if plugins is not None else default_plugin_manager()
         parser = build_parser(manager)
@@ -36,14 +38,13 @@ def main(argv: Sequence[str] | None = None, *, plugins: PluginManager | None = N
         return _status(exit_.code)
 
 
-def console() -> NoReturn:
-    """The installed ``llm-resolver`` script. Once the command is done, everything it loaded is exempted
-    from the garbage collection Python runs while shutting down: over LiteLLM's and the provider SDKs'
-    modules that pass takes seconds after the last output, and frees memory the exit frees anyway.
-    Threads are still joined and ``atexit`` handlers still run."""
-    code = main()
-    gc.freeze()
-    sys.exit(code)
+@functools.cache
+def _skip_collection_at_exit() -> None:
+    """At interpreter exit, after threads are joined and the other ``atexit`` handlers ran, exempt every
+    object from the garbage collection Python runs while shutting down: over LiteLLM's and the provider
+    SDKs' modules that pass takes seconds after a command's last output, to free memory the exit frees
+    anyway. Registered once per process, by the first command run in it."""
+    atexit.register(gc.freeze)
 
 
 def _status(code: object) -> int:
@@ -54,4 +55,4 @@ def _status(code: object) -> int:
     return 1
 
 
-__all__ = ["console", "main"]
+__all__ = ["main"]
