@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pexpect
 import pytest
 
 from llm_resolver.testing import Fault, ProviderEmulator, Reply
@@ -218,3 +219,26 @@ def test_a_configuration_error_stops_before_any_request(
     assert "OPENAI_API_KEY" in done.stderr
     assert not out.exists()
     assert chat_requests(provider_emulator) == 0
+
+
+def test_a_terminal_gets_a_live_progress_bar(provider_emulator: ProviderEmulator, tmp_path: Path) -> None:
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_prompts(inp, range(20))
+    provider_emulator.default_reply = Reply(usage=(10, 5), delay=0.05)
+
+    child = pexpect.spawn(
+        str(CONSOLE_SCRIPT), batch_args(provider_emulator, inp, out, "--concurrency", "4"),
+        env=clean_env(ENV), encoding="utf-8", timeout=120, dimensions=(24, 120),
+    )  # fmt: skip
+    child.expect(pexpect.EOF)
+    child.close()
+    screen = child.before or ""
+
+    assert child.exitstatus == 0, screen
+    assert "20/20" in screen
+    assert "0 failed" in screen
+    assert "ETA" in screen
+    assert "$0.00009" in screen  # the spend: 20 calls of 15 tokens at gpt-4o-mini's prices
+    assert "\x1b[" in screen  # drawn with terminal control sequences
+    assert "batch: 20/20 done" not in screen  # the plain lines are for logs, not terminals
+    assert len(results(out)) == 20

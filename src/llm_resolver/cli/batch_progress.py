@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TextIO
 
 from rich.console import Console
@@ -23,11 +23,23 @@ class Tally:
     done: int = 0
     failed: int = 0
     spend_usd: float = 0.0
-    started: float = field(default_factory=time.monotonic)
+    first_finished: float | None = None  # the rate is counted from here: the first call waits for imports
+
+    def finished(self, *, ok: bool, cost_usd: float | None = None) -> None:
+        if self.first_finished is None:
+            self.first_finished = time.monotonic()
+        if ok:
+            self.done += 1
+            self.spend_usd += cost_usd or 0.0
+        else:
+            self.failed += 1
 
     def rate(self) -> float:
-        elapsed = time.monotonic() - self.started
-        return (self.done + self.failed) / elapsed if elapsed > 0 else 0.0
+        """Calls finished per second since the first one finished (0 until two have)."""
+        if self.first_finished is None:
+            return 0.0
+        elapsed = time.monotonic() - self.first_finished
+        return (self.done + self.failed - 1) / elapsed if elapsed > 0 else 0.0
 
     def eta_s(self) -> float | None:
         rate = self.rate()

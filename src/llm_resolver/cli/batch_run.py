@@ -57,6 +57,7 @@ def run_batch(
     tally = Tally(total=len(pending))
     outcome = Outcome()
     if pending:
+        err.write(f"batch: {len(pending)} ids to run, at most {args.concurrency} at a time\n")
         writer = ResultWriter(args.output)
         display = ProgressDisplay(tally, err)
         try:
@@ -129,12 +130,11 @@ async def _worker(
         except LLMError as error:
             writer.write(error_line(job.id, error))
             sinks.summary.add_error(error)
-            sinks.tally.failed += 1
+            sinks.tally.finished(ok=False)
         else:
             writer.write(success_line(job.id, response))
             sinks.summary.add_response(response)
-            sinks.tally.done += 1
-            sinks.tally.spend_usd += response.cost_usd or 0.0
+            sinks.tally.finished(ok=True, cost_usd=response.cost_usd)
         sinks.display.update()
 
 
