@@ -183,28 +183,39 @@ def test_resuming_after_a_kill_sends_only_the_missing_ids(
 def test_a_budget_stops_the_batch_cleanly(
     provider_emulator: ProviderEmulator, run_cli: RunCli, tmp_path: Path
 ) -> None:
-    inp, out, spec = tmp_path / "in.jsonl", tmp_path / "out.jsonl", tmp_path / "llm.json"
-    write_prompts(inp, range(20))
+    inp, spec = tmp_path / "in.jsonl", tmp_path / "llm.json"
+    write_prompts(inp, range(40))
     provider_emulator.default_reply = Reply(usage=(10, 5))
     properties = {
         "model": MODEL,
         "api_base": provider_emulator.openai_base,
-        "budget_usd": 0.00003,
+        "budget_usd": 0.0001,
         "max_tokens": 10,
     }
     spec.write_text(json.dumps({"class_name": "litellm", "properties": properties}))
+    answered: dict[int, int] = {}
+    for concurrency in (1, 5):
+        out = tmp_path / f"out{concurrency}.jsonl"
+        sent_before = chat_requests(provider_emulator)
 
-    done = run_cli("batch", str(inp), str(out), "--spec", str(spec), "--concurrency", "1", env=ENV)
+        done = run_cli(
+            "batch", str(inp), str(out), "--spec", str(spec), "--concurrency", str(concurrency), env=ENV
+        )
 
-    assert done.returncode == 1
-    answered = results(out)
-    assert 1 <= len(answered) < 20
-    assert all("text" in line for line in answered)  # the refused call is not written: it can resume
-    assert chat_requests(provider_emulator) == len(answered)
-    assert f"batch: stopped by the budget, {20 - len(answered)} ids not run: " in done.stderr
-    assert "over its budget" in done.stderr
-    assert f"llm-resolver batch {inp} {out} --concurrency 1 --spec {spec}" in done.stderr
-    assert "Traceback" not in done.stderr
+        assert done.returncode == 1
+        lines = results(out)
+        answered[concurrency] = len(lines)
+        assert 1 <= len(lines) < 40
+        assert all("text" in line for line in lines)  # the refused call is not written: it can resume
+        assert chat_requests(provider_emulator) - sent_before == len(lines)
+        assert f"batch: stopped by the budget, {40 - len(lines)} ids not run: " in done.stderr
+        assert "over its budget" in done.stderr
+        assert "held by calls in flight" not in done.stderr  # it stopped when spent, not when reserved
+        assert f"llm-resolver batch {inp} {out} --concurrency {concurrency} --spec {spec}" in done.stderr
+        assert "Traceback" not in done.stderr
+    # Calls in flight hold reservations of the budget; a refusal that only meant "wait for them" does
+    # not stop the batch, so it spends as far as the sequential run does.
+    assert answered[5] == answered[1]
 
 
 def test_a_configuration_error_stops_before_any_request(

@@ -94,12 +94,13 @@ class ProgressDisplay:
         self._last = time.monotonic()
         t = self._tally
         eta = t.eta_s()
-        self._err.write(
-            f"batch: {t.done + t.failed}/{t.total} done, {t.failed} failed, {t.rate():.1f}/s, "
-            f"{_spend(t)}"
-            + (f", ETA {eta:.0f}s" if eta is not None and t.done + t.failed < t.total else "")
-            + "\n"
-        )
+        parts = [f"batch: {t.done + t.failed}/{t.total} done", f"{t.failed} failed"]
+        if t.rate() > 0:
+            parts.append(f"{t.rate():.1f}/s")
+        parts.append(_spend(t))
+        if eta is not None and t.done + t.failed < t.total:
+            parts.append(f"ETA {eta:.0f}s")
+        self._err.write(", ".join(parts) + "\n")
         self._err.flush()
 
 

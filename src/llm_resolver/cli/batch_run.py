@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from llm_resolver import (
     LLM,
+    ChatResponse,
     LLMBudgetExceededError,
     LLMError,
     PluginError,
@@ -89,12 +90,10 @@ async def _run_all(
     llm: LLM, jobs: list[Job], concurrency: int, writer: ResultWriter, sinks: Sinks, outcome: Outcome
 ) -> None:
     """Workers pull jobs from one iterator until it is empty, a budget refuses, or Ctrl-C cancels them."""
+    batch = _Batch(llm, writer, sinks, outcome)
     queue = iter(jobs)
     try:
-        workers = [
-            asyncio.create_task(_worker(llm, queue, writer, sinks, outcome))
-            for _ in range(min(concurrency, len(jobs)))
-        ]
+        workers = [asyncio.create_task(batch.work(queue)) for _ in range(min(concurrency, len(jobs)))]
 
         def interrupt() -> None:
             outcome.interrupted = True
@@ -114,28 +113,56 @@ async def _run_all(
         await aclose_clients()
 
 
-async def _worker(
-    llm: LLM, queue: Iterator[Job], writer: ResultWriter, sinks: Sinks, outcome: Outcome
-) -> None:
-    for job in queue:
-        if outcome.budget is not None:
-            return
-        try:
-            response = await llm.acomplete(job.request)
-        except LLMBudgetExceededError as error:
-            outcome.budget = outcome.budget or error  # not written: raise the budget and resume
-            return
-        except (SpecError, PluginError):
-            raise
-        except LLMError as error:
-            writer.write(error_line(job.id, error))
-            sinks.summary.add_error(error)
-            sinks.tally.finished(ok=False)
-        else:
-            writer.write(success_line(job.id, response))
-            sinks.summary.add_response(response)
-            sinks.tally.finished(ok=True, cost_usd=response.cost_usd)
-        sinks.display.update()
+class _Batch:
+    """The workers' shared state: where results go, and how many calls are in flight."""
+
+    def __init__(self, llm: LLM, writer: ResultWriter, sinks: Sinks, outcome: Outcome) -> None:
+        self._llm = llm
+        self._writer = writer
+        self._sinks = sinks
+        self._outcome = outcome
+        self._in_flight = 0
+        self._call_ended = asyncio.Event()  # replaced after each end, so a waiter sees the next one
+
+    async def work(self, queue: Iterator[Job]) -> None:
+        for job in queue:
+            result = await self._call(job)
+            if result is None:
+                return  # stopped by the budget: this job is not written, so a resumed run sends it
+            if isinstance(result, LLMError):
+                self._writer.write(error_line(job.id, result))
+                self._sinks.summary.add_error(result)
+                self._sinks.tally.finished(ok=False)
+            else:
+                self._writer.write(success_line(job.id, result))
+                self._sinks.summary.add_response(result)
+                self._sinks.tally.finished(ok=True, cost_usd=result.cost_usd)
+            self._sinks.display.update()
+
+    async def _call(self, job: Job) -> ChatResponse | LLMError | None:
+        """The answer or the call's error; None once the budget is spent. A refusal while other calls
+        are in flight may only mean their reservations hold the rest of the budget: wait for one to
+        end and try again; refused with none in flight, the budget is spent."""
+        while self._outcome.budget is None:
+            self._in_flight += 1
+            try:
+                return await self._llm.acomplete(job.request)
+            except LLMBudgetExceededError as error:
+                refused = error
+            except (SpecError, PluginError):
+                raise
+            except LLMError as error:
+                return error
+            finally:
+                self._in_flight -= 1
+                self._call_ended.set()
+                self._call_ended = asyncio.Event()
+            if self._in_flight == 0:
+                self._outcome.budget = refused
+                self._call_ended.set()  # wake the workers waiting to retry: they stop too
+                return None
+            await self._call_ended.wait()
+        return None
 
 
 def _on_sigint(callback: Any) -> None:
