@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from llm_resolver import (
     LLM,
+    Attempt,
     DependencySpec,
     LiteLLM,
     LiteLLMResolver,
@@ -120,13 +121,18 @@ def _each_target(name: str, resolver: LiteLLMResolver, plugins: PluginManager) -
 
 
 def probe(check: ModelCheck) -> ProbeResult:
-    """One tiny real request; the error, if any, is kept for its one-line fix."""
+    """One tiny real request; the error, if any, is kept for its one-line fix. The latency is the
+    request's own (its attempts'), not the wait for LiteLLM's import that the first call may include."""
     started = time.perf_counter()
     try:
         response = check.llm.complete(PROBE_PROMPT, max_tokens=PROBE_MAX_TOKENS)
     except LLMError as error:
-        return ProbeResult(check, time.perf_counter() - started, error=error)
-    return ProbeResult(check, time.perf_counter() - started, cost_usd=response.cost_usd)
+        return ProbeResult(check, _latency(error.attempts, started), error=error)
+    return ProbeResult(check, _latency(response.attempts, started), cost_usd=response.cost_usd)
+
+
+def _latency(attempts: list[Attempt], started: float) -> float:
+    return sum(a.latency_s for a in attempts) if attempts else time.perf_counter() - started
 
 
 def probe_problem(result: ProbeResult) -> Problem | None:
