@@ -48,7 +48,11 @@ def run_batch(
     for problem in problems:
         err.write(describe(problem, args.input) + "\n")
     llm = complete._resolve(args, plugins)
-    done, torn = finished_ids(args.output)
+    try:
+        done, torn = finished_ids(args.output)
+        writer = ResultWriter(args.output)
+    except OSError as exc:
+        parser.error(f"cannot write {args.output}: {exc.strerror or exc}")
     if torn:
         err.write(f"batch: {args.output}: cut off a torn last line ({torn} bytes) left by a killed run\n")
     pending = [job for job in jobs if id_key(job.id) not in done]
@@ -59,7 +63,6 @@ def run_batch(
     outcome = Outcome()
     if pending:
         err.write(f"batch: {len(pending)} ids to run, at most {args.concurrency} at a time\n")
-        writer = ResultWriter(args.output)
         display = ProgressDisplay(tally, err)
         try:
             with answer_stdout():
@@ -68,7 +71,7 @@ def run_batch(
                 )
         finally:
             display.close()
-            writer.close()
+    writer.close()
     summary.print(err)
     return _finish(args, outcome, tally, len(problems), err)
 
