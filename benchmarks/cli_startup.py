@@ -43,6 +43,7 @@ def environment(tree: Path) -> dict[str, str]:
     """The process environment for timing ``tree``: its sources first, no settings of the caller's."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LLM_", "OPENAI_"))}
     env["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: compiled once, not at every start
     if tree != HERE:
         env["PYTHONPATH"] = os.pathsep.join(
             [str(tree / "src"), *(str(p) for p in sorted(tree.glob("plugins/*/src")))]

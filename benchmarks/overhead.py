@@ -1,8 +1,17 @@
-"""Client-side cost of one chat call: llm-resolver vs raw LiteLLM vs the openai SDK vs plain httpx.
+"""What llm-resolver adds on top of raw LiteLLM, measured on the path a user takes.
 
-Runs the provider emulator in a separate process so only the client's CPU is measured here, then
-prints a table: CPU per call (sequential, non-streaming and streaming), throughput at concurrency 50,
-and resident memory. Run on demand:  .venv/bin/python benchmarks/overhead.py [--calls N]
+Both contenders talk to one provider emulator in a separate process (so only client work is counted
+here): raw ``litellm.acompletion``/``completion`` with its retries off, and an LLM resolved the public
+way, ``DependencySpec(class_name="litellm", ...).to_resolver().get_or_resolve()``, with every installed
+plugin loaded. Contenders run interleaved in small blocks whose order rotates every round, and the
+whole measurement repeats (3 times by default); each row prints the median and the spread (min-max)
+of the repeats, and the ratio to raw LiteLLM per repeat.
+
+In-process rows: CPU per call (async and sync, sequential), calls/s at concurrency 50, CPU per
+stream and time to its first chunk. Fresh-process rows (each run in a new interpreter, contenders
+alternating): ``import``, resolving a spec, and the first call of a process.
+
+Run on demand:  .venv/bin/python benchmarks/overhead.py [--repeats 3] [--block 25] [--rounds 8]
 """
 
 from __future__ import annotations
@@ -10,42 +19,158 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib.metadata
+import json
 import os
+import platform
+import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-EMULATOR = (
-    "from llm_resolver.testing import ProviderEmulator, Reply\n"
-    "import time\n"
-    "e = ProviderEmulator(); e.default_reply = Reply(text='one two three four five six seven', usage=(12, 7))\n"
-    "e.start(); print(e.url, flush=True)\n"
-    "time.sleep(3600)\n"
-)
+EMULATOR = """
+import time
+from llm_resolver.testing import ProviderEmulator, Reply
+e = ProviderEmulator()
+e.default_reply = Reply(text="one two three four five six seven", usage=(12, 7))
+e.start(); print(e.url, flush=True)
+time.sleep(3600)
+"""
 MESSAGES = [{"role": "user", "content": "hello"}]
+RAW = "litellm"
+OURS = "llm-resolver"
 
 
-def rss_mib() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+@dataclass
+class Row:
+    """One metric: per repeat, each contender's value (and the ratio ours / raw)."""
+
+    name: str
+    unit: str
+    digits: int = 2
+    values: dict[str, list[float]] = field(default_factory=lambda: {OURS: [], RAW: []})
+
+    def add(self, ours: float, raw: float) -> None:
+        self.values[OURS].append(ours)
+        self.values[RAW].append(raw)
+
+    def ratios(self) -> list[float]:
+        return [o / r for o, r in zip(self.values[OURS], self.values[RAW], strict=True) if r]
 
 
-async def cpu_per_call(call: Callable[[], Awaitable[object]], calls: int) -> float:
-    for _ in range(20):  # warm-up: imports, connection pools, tokenizer caches
-        await call()
-    start = time.process_time()
-    for _ in range(calls):
-        await call()
-    return (time.process_time() - start) / calls * 1000
+def spread(values: list[float], digits: int) -> str:
+    if not values:
+        return "-"
+    middle = statistics.median(values)
+    return f"{middle:.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
 
 
-async def throughput(call: Callable[[], Awaitable[object]], calls: int, concurrency: int = 50) -> float:
+def rotated(items: list[str], turn: int) -> list[str]:
+    k = turn % len(items)
+    return items[k:] + items[:k]
+
+
+# In-process measurements -------------------------------------------------------------------------
+
+
+def resolve(base: str) -> object:
+    from llm_resolver import DependencySpec
+
+    spec = DependencySpec(
+        class_name="litellm", properties={"model": "openai/gpt-4o-mini", "api_base": base, "api_key": "x"}
+    )
+    return spec.to_resolver().get_or_resolve()
+
+
+def raw_kwargs(base: str) -> dict[str, object]:
+    return {
+        "model": "openai/gpt-4o-mini",
+        "api_base": base,
+        "api_key": "x",
+        "num_retries": 0,
+        "max_retries": 0,
+    }
+
+
+async def async_rows(base: str, args: argparse.Namespace) -> list[Row]:
+    import litellm
+
+    ours: object = resolve(base)
+    kwargs = raw_kwargs(base)
+
+    async def raw_call() -> object:
+        return await litellm.acompletion(messages=MESSAGES, **kwargs)
+
+    async def our_call() -> object:
+        return await ours.acomplete("hello")  # type: ignore[attr-defined]
+
+    async def raw_stream() -> float:
+        started = time.perf_counter()
+        first = 0.0
+        out = await litellm.acompletion(
+            messages=MESSAGES, stream=True, stream_options={"include_usage": True}, **kwargs
+        )
+        async for _ in out:
+            first = first or time.perf_counter() - started
+        return first
+
+    async def our_stream() -> float:
+        started = time.perf_counter()
+        first = 0.0
+        async with ours.astream("hello") as stream:  # type: ignore[attr-defined]
+            async for _ in stream:
+                first = first or time.perf_counter() - started
+        return first
+
+    calls = {OURS: our_call, RAW: raw_call}
+    streams = {OURS: our_stream, RAW: raw_stream}
+    for name in calls:  # warm-up: imports, connection pools, caches
+        for _ in range(20):
+            await calls[name]()
+            await streams[name]()
+
+    cpu = Row("CPU per async call", "ms")
+    rate = Row("calls/s at concurrency 50", "calls/s", digits=0)
+    stream_cpu = Row("CPU per async stream", "ms")
+    first_chunk = Row("time to first chunk", "ms", digits=1)
+    for _ in range(args.repeats):
+        spent = {OURS: 0.0, RAW: 0.0}
+        for turn in range(args.rounds):
+            for name in rotated(list(calls), turn):
+                start = time.process_time()
+                for _ in range(args.block):
+                    await calls[name]()
+                spent[name] += time.process_time() - start
+        n = args.rounds * args.block
+        cpu.add(spent[OURS] / n * 1000, spent[RAW] / n * 1000)
+
+        per_second = {OURS: [], RAW: []}
+        for turn in range(4):
+            for name in rotated(list(calls), turn):
+                per_second[name].append(await concurrently(calls[name], args.concurrent_calls, 50))
+        rate.add(statistics.median(per_second[OURS]), statistics.median(per_second[RAW]))
+
+        spent = {OURS: 0.0, RAW: 0.0}
+        firsts: dict[str, list[float]] = {OURS: [], RAW: []}
+        for turn in range(args.rounds):
+            for name in rotated(list(streams), turn):
+                start = time.process_time()
+                for _ in range(max(1, args.block // 2)):
+                    firsts[name].append(await streams[name]())
+                spent[name] += time.process_time() - start
+        n = args.rounds * max(1, args.block // 2)
+        stream_cpu.add(spent[OURS] / n * 1000, spent[RAW] / n * 1000)
+        first_chunk.add(statistics.median(firsts[OURS]) * 1000, statistics.median(firsts[RAW]) * 1000)
+    from llm_resolver import aclose_clients
+
+    await aclose_clients()
+    return [cpu, rate, stream_cpu, first_chunk]
+
+
+async def concurrently(call: Callable[[], Awaitable[object]], calls: int, concurrency: int) -> float:
     gate = asyncio.Semaphore(concurrency)
 
     async def one() -> None:
@@ -57,94 +182,143 @@ async def throughput(call: Callable[[], Awaitable[object]], calls: int, concurre
     return calls / (time.perf_counter() - start)
 
 
-def main(calls: int) -> None:
+def sync_rows(base: str, args: argparse.Namespace) -> list[Row]:
+    import litellm
+
+    ours: object = resolve(base)
+    kwargs = raw_kwargs(base)
+    calls: dict[str, Callable[[], object]] = {
+        OURS: lambda: ours.complete("hello"),  # type: ignore[attr-defined]
+        RAW: lambda: litellm.completion(messages=MESSAGES, **kwargs),
+    }
+    for name in calls:
+        for _ in range(20):
+            calls[name]()
+    cpu = Row("CPU per sync call", "ms")
+    for _ in range(args.repeats):
+        spent = {OURS: 0.0, RAW: 0.0}
+        for turn in range(args.rounds):
+            for name in rotated(list(calls), turn):
+                start = time.process_time()
+                for _ in range(args.block):
+                    calls[name]()
+                spent[name] += time.process_time() - start
+        n = args.rounds * args.block
+        cpu.add(spent[OURS] / n * 1000, spent[RAW] / n * 1000)
+    return [cpu]
+
+
+# Fresh-process measurements ----------------------------------------------------------------------
+
+# Each prints one number of milliseconds (wall clock, in the new interpreter).
+FRESH = {
+    "import": {
+        OURS: "import time; t = time.perf_counter(); import llm_resolver; print((time.perf_counter() - t) * 1000)",
+        RAW: "import time; t = time.perf_counter(); import litellm; print((time.perf_counter() - t) * 1000)",
+    },
+    "resolve a spec (after import)": {
+        OURS: (
+            "import sys, time; from llm_resolver import DependencySpec\n"
+            "spec = DependencySpec(class_name='litellm', properties={'model': 'openai/gpt-4o-mini', "
+            "'api_base': sys.argv[1], 'api_key': 'x'})\n"
+            "t = time.perf_counter(); spec.to_resolver().get_or_resolve(); print((time.perf_counter() - t) * 1000)"
+        ),
+    },
+    "first call of a process (import to answer)": {
+        OURS: (
+            "import sys, time; t = time.perf_counter(); from llm_resolver import DependencySpec\n"
+            "llm = DependencySpec(class_name='litellm', properties={'model': 'openai/gpt-4o-mini', "
+            "'api_base': sys.argv[1], 'api_key': 'x'}).to_resolver().get_or_resolve()\n"
+            "llm.complete('hello'); print((time.perf_counter() - t) * 1000)"
+        ),
+        RAW: (
+            "import sys, time; t = time.perf_counter(); import litellm\n"
+            "litellm.completion(model='openai/gpt-4o-mini', api_base=sys.argv[1], api_key='x', num_retries=0, "
+            "max_retries=0, messages=[{'role': 'user', 'content': 'hello'}]); print((time.perf_counter() - t) * 1000)"
+        ),
+    },
+}
+
+
+def fresh_rows(base: str, args: argparse.Namespace) -> list[Row]:
+    rows = []
+    for name, programs in FRESH.items():
+        row = Row(name, "ms", digits=0)
+        for program in programs.values():
+            fresh(program, base)  # writes the bytecode caches the timed runs load
+        for _ in range(args.repeats):
+            runs: dict[str, list[float]] = {OURS: [], RAW: []}
+            for turn in range(args.fresh_runs):
+                for who in rotated(list(programs), turn):
+                    runs[who].append(fresh(programs[who], base))
+            row.values[OURS].append(statistics.median(runs[OURS]))
+            if runs[RAW]:
+                row.values[RAW].append(statistics.median(runs[RAW]))
+        rows.append(row)
+    return rows
+
+
+def fresh(program: str, base: str) -> float:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: compiled once, not at every start
+    done = subprocess.run(
+        [sys.executable, "-c", program, base],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env=env,
+    )
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+# Report ------------------------------------------------------------------------------------------
+
+
+def report(rows: list[Row], args: argparse.Namespace) -> None:
+    print(f"{'metric':<44} {'llm-resolver':>22} {'raw litellm':>22} {'ratio (ours/raw)':>20}\n" + "-" * 111)
+    for row in rows:
+        ratio = spread(row.ratios(), 2) if row.values[RAW] else "-"
+        label = f"{row.name} ({row.unit})"
+        print(
+            f"{label:<44} {spread(row.values[OURS], row.digits):>22} {spread(row.values[RAW], row.digits):>22} {ratio:>20}"
+        )
+    print(
+        f"\nmedian (min-max) of {args.repeats} repeats; in-process rows: blocks of {args.block} calls, "
+        f"{args.rounds} rounds per repeat, order rotating; fresh-process rows: median of {args.fresh_runs} "
+        f"interpreters per repeat.\nPython {platform.python_version()}, litellm "
+        f"{importlib.metadata.version('litellm')}, {os.cpu_count()} CPUs, {platform.machine()}; the emulator "
+        "(a Python server) bounds calls/s."
+    )
+
+
+def main(args: argparse.Namespace) -> None:
     server = subprocess.Popen([sys.executable, "-c", EMULATOR], stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None
-        url = server.stdout.readline().strip()
-        asyncio.run(run(url, calls))
+        base = server.stdout.readline().strip() + "/v1"
+        rows = fresh_rows(base, args) if not args.skip_fresh else []
+        rows += asyncio.run(async_rows(base, args))
+        rows += sync_rows(base, args)
+        if args.json:
+            print(
+                json.dumps([{"name": r.name, "unit": r.unit, **r.values, "ratios": r.ratios()} for r in rows])
+            )
+        report(rows, args)
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
-async def run(url: str, calls: int) -> None:
-    import httpx
-    import litellm
-    import openai
-
-    from llm_resolver import LiteLLMConfig
-    from llm_resolver.llm.litellm_llm import LiteLLM
-
-    base = f"{url}/v1"
-    body = {"model": "gpt-4o-mini", "messages": MESSAGES}
-    client = httpx.AsyncClient(base_url=base, headers={"authorization": "Bearer x"}, timeout=30)
-    sdk = openai.AsyncOpenAI(base_url=base, api_key="x", max_retries=0)
-    ours = LiteLLM(LiteLLMConfig(model="openai/gpt-4o-mini", api_base=base, api_key="x"))
-    raw_kwargs = {
-        "model": "openai/gpt-4o-mini",
-        "api_base": base,
-        "api_key": "x",
-        "num_retries": 0,
-        "max_retries": 0,
-    }
-
-    async def via_httpx() -> object:
-        return (await client.post("/chat/completions", json=body)).json()
-
-    async def via_sdk() -> object:
-        return await sdk.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)  # type: ignore[arg-type]
-
-    async def via_litellm() -> object:
-        return await litellm.acompletion(messages=MESSAGES, **raw_kwargs)
-
-    async def via_ours() -> object:
-        return await ours.acomplete("hello")
-
-    async def stream_sdk() -> object:
-        out = await sdk.chat.completions.create(
-            model="gpt-4o-mini",
-            messages=MESSAGES,
-            stream=True,
-            stream_options={"include_usage": True},  # type: ignore[arg-type]
-        )
-        return [c async for c in out]
-
-    async def stream_litellm() -> object:
-        out = await litellm.acompletion(
-            messages=MESSAGES, stream=True, stream_options={"include_usage": True}, **raw_kwargs
-        )
-        return [c async for c in out]
-
-    async def stream_ours() -> object:
-        async with ours.astream("hello") as stream:
-            return [c async for c in stream]
-
-    print(f"RSS after imports: {rss_mib():.0f} MiB")
-    rows = []
-    for name, call, streamed in (
-        ("httpx", via_httpx, None),
-        ("openai SDK", via_sdk, stream_sdk),
-        ("litellm.acompletion", via_litellm, stream_litellm),
-        ("llm-resolver acomplete", via_ours, stream_ours),
-    ):
-        cpu = await cpu_per_call(call, calls)
-        stream_cpu = await cpu_per_call(streamed, calls) if streamed else float("nan")
-        rate = await throughput(call, calls * 2)
-        rows.append((name, cpu, stream_cpu, rate))
-    baseline = rows[2][1]
-    print(f"{'client':<24} {'CPU ms/call':>12} {'vs litellm':>10} {'stream ms':>10} {'calls/s @50':>12}")
-    for name, cpu, stream_cpu, rate in rows:
-        print(f"{name:<24} {cpu:>12.2f} {cpu / baseline:>10.2f} {stream_cpu:>10.2f} {rate:>12.0f}")
-    print(
-        f"RSS after the run: {rss_mib():.0f} MiB ({calls} calls per row, Python {sys.version.split()[0]}, "
-        f"litellm {importlib.metadata.version('litellm')}; calls/s is bounded by the emulator, a Python server)"
-    )
-    await client.aclose()
-    await sdk.close()
-
-
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--calls", type=int, default=300)
-    main(parser.parse_args().calls)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--block", type=int, default=25, help="calls per contender per block")
+    parser.add_argument("--rounds", type=int, default=8, help="blocks per contender per repeat")
+    parser.add_argument("--concurrent-calls", type=int, default=300, help="calls per concurrency-50 run")
+    parser.add_argument("--fresh-runs", type=int, default=5, help="interpreters per contender per repeat")
+    parser.add_argument("--skip-fresh", action="store_true", help="only the in-process rows")
+    parser.add_argument("--json", action="store_true", help="also print the raw numbers as JSON")
+    main(parser.parse_args())

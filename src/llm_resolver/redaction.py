@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
-
-from pydantic import SecretStr
 
 # Shapes of provider keys and bearer tokens; explicit secrets are removed by value as well.
 _KEY_PATTERNS = re.compile(
@@ -83,9 +82,16 @@ def is_secret_key(key: object) -> bool:
     return str(key) in SECRET_CONTAINERS or is_secret_name(str(key))
 
 
+def _is_secret_str(value: object) -> bool:
+    """A pydantic ``SecretStr``. Not imported for this: errors (which redact) must not cost pydantic's
+    import, and no value can be a ``SecretStr`` before pydantic is imported."""
+    pydantic = sys.modules.get("pydantic")
+    return pydantic is not None and isinstance(value, pydantic.SecretStr)
+
+
 def mask_secrets(value: Any, secret: bool = False) -> Any:
     """A copy of nested settings with every secret (by key name, or a ``SecretStr``) replaced by MASK."""
-    if isinstance(value, SecretStr):
+    if _is_secret_str(value):
         return MASK
     if isinstance(value, Mapping):
         return {k: mask_secrets(v, secret or is_secret_key(k)) for k, v in value.items()}
@@ -100,7 +106,7 @@ def mask_secrets(value: Any, secret: bool = False) -> Any:
 
 def find_secrets(value: Any, secret: bool = False) -> Iterator[str]:
     """Every secret string inside nested settings, for scrubbing text we did not write ourselves."""
-    if isinstance(value, SecretStr):
+    if _is_secret_str(value):
         yield value.get_secret_value()
     elif isinstance(value, Mapping):
         for k, v in value.items():

@@ -9,7 +9,7 @@ import sys
 
 from .conftest import clean_env
 
-HEAVY = ("numpy", "PIL", "aiohttp", "redis", "pypdfium2")
+HEAVY = ("numpy", "PIL", "aiohttp", "redis", "pypdfium2", "opentelemetry")
 IN_REPO = {"calc", "clock", "files", "ledger", "openai_server", "otel", "redis_cache", "vision"}
 
 LOAD_ALL = """
@@ -39,3 +39,33 @@ def test_loading_every_plugin_and_the_cli_imports_no_heavy_library() -> None:
     assert set(report["statuses"]) >= IN_REPO, "the in-repo plugins must be installed (scripts/bootstrap)"
     assert {name: error for name, error in report["statuses"].items() if error} == {}
     assert report["heavy"] == []
+
+
+RESOLVE = """
+import json, sys
+from llm_resolver import DependencySpec
+
+spec = DependencySpec(class_name="litellm", properties={"model": "openai/gpt-4o-mini", "api_key": "sk-x"})
+spec.to_resolver().get_or_resolve()
+print(json.dumps(sorted(m for m in sys.modules if m.startswith(tuple(sys.argv[1:])))))
+"""
+
+
+def test_resolving_a_spec_imports_no_part_of_a_plugin_it_does_not_use() -> None:
+    """Every plugin's register hooks run at the first resolve (so a broken one is reported then), but
+    the heavy parts of what they register are imported only when a config names it."""
+    # aiohttp is left out: LiteLLM, imported in the background from the resolve on, imports it
+    unused = ["numpy", "PIL", "redis", "pypdfium2", "opentelemetry", "fastapi", "llm_resolver.tools.loop"]
+    unused += ["llm_resolver_otel.meter", "llm_resolver_openai_server.app"]
+    done = subprocess.run(
+        [sys.executable, "-c", RESOLVE, *unused],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    imported = json.loads(done.stdout)
+    assert imported == []

@@ -75,3 +75,19 @@ assert 'litellm' in managers[0].resolvers()
 """
     result = run_python(code)
     assert result.returncode == 0, result.stderr
+
+
+def test_import_loads_no_pydantic_and_none_of_the_package_s_modules() -> None:
+    """``import llm_resolver`` is cheap: each public name is imported on first access."""
+    code = """
+import sys
+import llm_resolver
+ours = sorted(m for m in sys.modules if m.startswith('llm_resolver.'))
+assert ours == ['llm_resolver.backend', 'llm_resolver.backend.loader', 'llm_resolver.lazy'], ours
+assert 'pydantic' not in sys.modules
+assert llm_resolver.LiteLLMConfig.__name__ == 'LiteLLMConfig'
+missing = [name for name in llm_resolver.__all__ if not hasattr(llm_resolver, name)]
+assert not missing, missing
+"""
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr

@@ -5,18 +5,16 @@ from __future__ import annotations
 import argparse
 import functools
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from llm_resolver.cli.spec_file import load_spec, with_overrides
-from llm_resolver.cli.stray_output import answer_stdout
-from llm_resolver.cli.summary import summary_line
 from llm_resolver.errors import SpecError
-from llm_resolver.plugins.manager import PluginManager
-from llm_resolver.protocol import LLM
 from llm_resolver.resolution.scope import Scope
-from llm_resolver.resolution.spec import DependencySpec
-from llm_resolver.types.messages import Message
-from llm_resolver.types.responses import ChatResponse
+
+if TYPE_CHECKING:  # the rest is imported when the command runs, so --help stays cheap
+    from llm_resolver.plugins.manager import PluginManager
+    from llm_resolver.protocol import LLM
+    from llm_resolver.types.messages import Message
+    from llm_resolver.types.responses import ChatResponse
 
 
 def add_parser(commands: Any, plugins: PluginManager | None) -> None:
@@ -43,6 +41,10 @@ def add_parser(commands: Any, plugins: PluginManager | None) -> None:
 
 
 def run(args: argparse.Namespace, *, plugins: PluginManager | None, parser: argparse.ArgumentParser) -> int:
+    from llm_resolver.cli.stray_output import answer_stdout
+    from llm_resolver.cli.summary import summary_line
+    from llm_resolver.types.messages import Message
+
     prompt = _prompt(args.prompt, parser)
     messages = [Message.system(args.system)] if args.system else []
     messages.append(Message.user(prompt))
@@ -85,6 +87,10 @@ def _end_line(out: TextIO, shown: str) -> None:
 
 
 def _resolve(args: argparse.Namespace, plugins: PluginManager | None) -> LLM:
+    from llm_resolver.cli.spec_file import load_spec, with_overrides
+    from llm_resolver.protocol import LLM
+    from llm_resolver.resolution.spec import DependencySpec
+
     spec = load_spec(args.spec, args.name) if args.spec else DependencySpec(class_name="litellm")
     spec = with_overrides(spec, {"model": args.model, "api_base": args.api_base})
     resolved = spec.to_resolver(plugins).get_or_resolve(args.scope)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from llm_resolver.cli.summary import format_attempts
 from llm_resolver.errors import LLMError, LLMFallbacksExhaustedError, PluginError, SpecError
 
 EXIT_CALL_FAILED = 1
@@ -21,6 +20,8 @@ def report(error: LLMError, err: TextIO) -> int:
     kind = "configuration error" if exit_code(error) == EXIT_CONFIG else "call failed"
     text = " ".join(str(error).split())
     if len(error.attempts) > 1 and not isinstance(error, LLMFallbacksExhaustedError):
+        from llm_resolver.cli.summary import format_attempts  # pydantic types: not at --help
+
         text += f" ({format_attempts(error.attempts)})"  # the exhausted-fallbacks message lists them already
     err.write(f"llm-resolver: {kind}: {type(error).__name__}: {text}\n")
     return exit_code(error)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from llm_resolver.catalog.listing import DEFAULT_TIMEOUT, ModelListing, list_models
-from llm_resolver.types.responses import ModelInfo
+if TYPE_CHECKING:  # imported when the command runs, so building the parser (--help) stays cheap
+    from llm_resolver.catalog.listing import ModelListing
+    from llm_resolver.types.responses import ModelInfo
 
 DEFAULT_PROVIDERS = ("openai", "anthropic", "gemini")
 _PER_MILLION = 1_000_000
@@ -28,9 +29,7 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument("--provider", help="e.g. openai, anthropic, gemini, or any LiteLLM provider")
     parser.add_argument("--api-base", help="listing endpoint base URL, e.g. http://localhost:8000/v1")
-    parser.add_argument(
-        "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for the endpoint"
-    )
+    parser.add_argument("--timeout", type=float, help="seconds to wait for the endpoint (default: 3)")
     parser.add_argument("--json", action="store_true", help="print the listings as JSON")
     parser.set_defaults(func=run, parser=parser)
 
@@ -38,8 +37,11 @@ def add_parser(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.api_base and not args.provider:
         args.parser.error("--api-base needs --provider (the endpoint's wire format)")
+    from llm_resolver.catalog.listing import DEFAULT_TIMEOUT, list_models
+
     providers = [args.provider] if args.provider else list(DEFAULT_PROVIDERS)
-    listings = [list_models(p, api_base=args.api_base, timeout=args.timeout) for p in providers]
+    timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
+    listings = [list_models(p, api_base=args.api_base, timeout=timeout) for p in providers]
     for listing in listings:
         sys.stderr.write(_origin(listing) + "\n")
     if args.json:

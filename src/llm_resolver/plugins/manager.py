@@ -9,7 +9,7 @@ import os
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -18,8 +18,10 @@ from llm_resolver.plugins import hookspecs
 from llm_resolver.plugins.markers import PROJECT
 from llm_resolver.plugins.status import PluginStatus
 from llm_resolver.redaction import redact
-from llm_resolver.types.context import CallContext
-from llm_resolver.types.request import ChatRequest
+
+if TYPE_CHECKING:  # pydantic models: loading plugins (every command, --help too) must not build them
+    from llm_resolver.types.context import CallContext
+    from llm_resolver.types.request import ChatRequest
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ class PluginManager:
         self._allow = None if allow is None else {p.strip() for p in allow.split(",") if p.strip()}
         self._registries: dict[str, dict[str, Any]] = {}
         self._owners: dict[str, dict[str, str]] = {}  # hook -> registered name -> plugin
+        self._checking = False
         self._lock = threading.RLock()
 
     @property
@@ -59,15 +62,21 @@ class PluginManager:
 
     def load_entrypoints(self, entry_points: Iterable[importlib.metadata.EntryPoint] | None = None) -> None:
         """Load each entry point on its own; ours first, then the rest by name, so which plugin wins
-        a clash does not depend on the order the file system lists distributions in."""
+        a clash does not depend on the order the file system lists distributions in.
+
+        The ``register_*`` hooks run on first use of any registry or of ``statuses`` (see ``check``),
+        not here: ``llm-resolver --help`` only needs ``register_commands``, and building every registry
+        imports what each plugin registers (the built-in resolver alone is most of the library). Under
+        strict loading they run here, so a failure is a ``PluginError`` from this call."""
         eps = (
             entry_points
             if entry_points is not None
             else importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
         )
-        for ep in sorted(eps, key=lambda ep: (not _is_own(ep), ep.name, _dist_name(ep) or "")):
-            dist = _dist_name(ep)
-            if not _is_own(ep) and self._allow is not None and ep.name not in self._allow:
+        # a distribution's name is read from its metadata file on every access: once per entry point
+        named = [(ep, _dist_name(ep)) for ep in eps]
+        for ep, dist in sorted(named, key=lambda pair: (not _is_own(pair[1]), pair[0].name, pair[1] or "")):
+            if not _is_own(dist) and self._allow is not None and ep.name not in self._allow:
                 continue
             loaded = self._statuses.get(ep.name)
             if loaded is not None and loaded.source == "entry point" and loaded.distribution == dist:
@@ -81,7 +90,8 @@ class PluginManager:
                 )
                 continue
             self._add(plugin, ep.name, source="entry point", distribution=dist)
-        self.check()
+        if self._strict:
+            self.check()
 
     def register(
         self,
@@ -163,9 +173,15 @@ class PluginManager:
         from llm_resolver.plugins.registries import REGISTRIES  # they import this module
 
         with self._lock:
-            while not REGISTRIES.keys() <= self._registries.keys():
-                for build in REGISTRIES.values():
-                    build(self)
+            if self._checking:
+                return  # a registry built from here asks again
+            self._checking = True
+            try:
+                while not REGISTRIES.keys() <= self._registries.keys():
+                    for build in REGISTRIES.values():
+                        build(self)
+            finally:
+                self._checking = False
 
     # Registries ------------------------------------------------------------------------------------
 
@@ -180,6 +196,7 @@ class PluginManager:
         A failed plugin is unregistered, so none of its hooks runs and no registry holds its entries.
         """
         with self._lock:
+            self.check()  # every registry at once, so a plugin failing any hook is in none of them
             if hook in self._registries:
                 return self._registries[hook]
             merged: dict[str, Any] = {}
@@ -269,6 +286,8 @@ class PluginManager:
 
     def before_request(self, request: ChatRequest, context: CallContext) -> ChatRequest:
         """Run ``before_request`` implementations in turn, each on the previous one's result."""
+        from llm_resolver.types.request import ChatRequest
+
         for impl in reversed(self._pm.hook.before_request.get_hookimpls()):
             try:
                 changed = _call(impl, request=request, context=context)
@@ -325,6 +344,5 @@ def _dist_name(ep: importlib.metadata.EntryPoint) -> str | None:
     return ep.dist.name if ep.dist is not None else None
 
 
-def _is_own(ep: importlib.metadata.EntryPoint) -> bool:
-    dist = _dist_name(ep)
+def _is_own(dist: str | None) -> bool:
     return dist is not None and dist.replace("_", "-").lower() == OWN_DISTRIBUTION
