@@ -185,3 +185,21 @@ def test_each_plugin_shows_what_it_registered_and_no_model_is_a_problem(
         ),
         ("no model is configured", "pass --spec FILE, or set LLM_MODEL (e.g. LLM_MODEL=openai/gpt-4o-mini)"),
     ]
+
+
+def test_a_spec_file_that_does_not_parse_is_a_problem_not_a_crash(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    spec = tmp_path / "deps.yaml"
+    spec.write_text("dependencies: [\n")
+    pm = PluginManager(env={})
+    pm.register(builtin_plugin, "litellm", source="entry point", distribution="llm-resolver")
+
+    code = main(["doctor", "--spec", str(spec), "--offline"], plugins=pm)
+
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "resolvers: litellm" in row(out, "litellm ", " ok ")  # the rest of the report is there
+    ((what, fix),) = problems(out)
+    assert what.startswith(f"--spec {spec} is not valid YAML (line 2")
+    assert fix == "correct what the message names, in the spec or the environment"

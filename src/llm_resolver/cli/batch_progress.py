@@ -50,10 +50,9 @@ class Tally:
 class ProgressDisplay:
     """``update()`` after each finished call; ``close()`` once at the end."""
 
-    def __init__(self, tally: Tally, err: TextIO, *, interval_s: float = PLAIN_INTERVAL_S) -> None:
+    def __init__(self, tally: Tally, err: TextIO) -> None:
         self._tally = tally
         self._err = err
-        self._interval = interval_s
         self._last = time.monotonic()
         self._bar: Progress | None = None
         if err.isatty():
@@ -80,7 +79,7 @@ class ProgressDisplay:
             self._bar.update(
                 self._task, completed=t.done + t.failed, failed=t.failed, rate=t.rate(), spend=_spend(t)
             )
-        elif time.monotonic() - self._last >= self._interval:
+        elif time.monotonic() - self._last >= PLAIN_INTERVAL_S:
             self._line()
 
     def close(self) -> None:

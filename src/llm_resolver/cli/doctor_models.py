@@ -53,7 +53,10 @@ class ProbeResult:
 def configured_specs(spec_path: str | None) -> tuple[dict[str, DependencySpec], list[Problem]]:
     """The dependencies of ``--spec``; without one, the model the environment configures (LLM_MODEL)."""
     if spec_path is not None:
-        return load_specs(spec_path), []
+        try:
+            return load_specs(spec_path), []
+        except SpecError as error:  # the rest of the report still helps
+            return {}, [Problem(_one_line(error), _spec_fix(error))]
     if os.environ.get("LLM_MODEL"):
         return {"llm (environment)": DependencySpec(class_name="litellm")}, []
     return {}, [
@@ -168,7 +171,11 @@ def _spec_fix(error: LLMError) -> str:
             if f"set {var}" in text or f"or {var}" in text:
                 return f"export {var}=<your key> (or set api_key in the spec)"
     _, _, advice = text.partition("; ")
-    return advice or "correct the spec as the message says"
+    return (
+        advice
+        if len(advice.split()) > 2
+        else "correct what the message names, in the spec or the environment"
+    )
 
 
 def _one_line(error: LLMError) -> str:
