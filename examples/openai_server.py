@@ -1,7 +1,8 @@
 """The OpenAI-compatible server plugin: any OpenAI client in front of a spec's LLMs.
 
-`llm-resolver serve --spec models.yaml` does the same from the command line. Here the server runs on
-a background thread, in front of the embedded provider emulator, and the openai SDK talks to it.
+`llm-resolver serve --spec models.yaml` does the same from the command line; `router(deps, auth=...)`
+mounts the same routes in a FastAPI app of your own (docs/server.md). Here the server runs on a
+background thread, in front of the embedded provider emulator, and the openai SDK talks to it.
 """
 
 from __future__ import annotations
@@ -42,7 +43,11 @@ def main() -> None:
                 }
             }
         )
-        emulator.script(Fault.server_error(503), Reply(text="Your order ships today.", usage=(20, 6)))
+        emulator.script(
+            Fault.server_error(503),
+            Reply(text="Your order ships today.", usage=(20, 6)),
+            Reply(text="Tracking: 1Z999.", usage=(12, 4)),
+        )
         with (
             RunningServer(create_app(models)) as server,
             openai.OpenAI(base_url=server.base_url, api_key="-") as client,
@@ -58,6 +63,11 @@ def main() -> None:
                 f"answered by: {extras['llm_resolver']['model']} after {len(extras['llm_resolver']['attempts'])} attempts"
             )
             print(f"models: {[m.id for m in client.models.list()]}")
+            # The Responses API (openai-agents' default path) answers from the same LLM.
+            response = client.responses.create(
+                model="support", instructions="Answer in one line.", input="And the tracking number?"
+            )
+            print(f"responses: {response.output_text}")
 
 
 if __name__ == "__main__":

@@ -44,16 +44,14 @@ if TYPE_CHECKING:
     from llm_resolver.protocol import LLM, AsyncChatStream, ChatStream
     from llm_resolver.resolution.litellm_resolver import LiteLLMResolver
     from llm_resolver.resolution.resolver import DependencyResolver
-    from llm_resolver.resolution.scope import Scope
     from llm_resolver.resolution.spec import DependencySpec
+    from llm_resolver.tool_loop import arun_tools, run_tools
     from llm_resolver.tools import (
         LLMToolLoopError,
         ToolArgumentsError,
         ToolCallRecord,
         ToolLoopResult,
         ToolStep,
-        arun_tools,
-        run_tools,
         tool,
     )
     from llm_resolver.types.context import CallContext
@@ -68,6 +66,7 @@ if TYPE_CHECKING:
         ToolCallDelta,
         Usage,
     )
+    from llm_resolver.types.scope import Scope
     from llm_resolver.types.tool import Tool
     from llm_resolver.vision import ContentLoader, ImageLimits, LoadContext, VisionConfig
 
@@ -125,7 +124,7 @@ __getattr__ = lazy_exports(
         "Reservation": "metering",
         "RetryConfig": "config.models",
         "Role": "types.messages",
-        "Scope": "resolution.scope",
+        "Scope": "types.scope",
         "SpecError": "errors",
         "TextPart": "types.messages",
         "Tool": "types.tool",
@@ -140,11 +139,11 @@ __getattr__ = lazy_exports(
         "VisionConfig": "vision",
         "aclose_clients": "lifecycle",
         "alist_models": "catalog.listing",
-        "arun_tools": "tools",
+        "arun_tools": "tool_loop",
         "depends_on": "host.depends",
         "hookimpl": "plugins.markers",
         "list_models": "catalog.listing",
-        "run_tools": "tools",
+        "run_tools": "tool_loop",
         "tool": "tools",
     },
 )

@@ -6,7 +6,7 @@ import pytest
 from pydantic import BaseModel
 
 from llm_resolver.cache.key import Uncacheable, request_key
-from llm_resolver.cache.settings import CacheSettings, parse_cache_setting
+from llm_resolver.config.cache import CacheSettings, parse_cache_setting
 
 BASE = {
     "model": "openai/gpt-4o-mini",

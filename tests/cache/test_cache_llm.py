@@ -24,7 +24,7 @@ from llm_resolver import (
 from llm_resolver.cache import CacheSettings, MemoryCache, ResponseCache
 from llm_resolver.llm.litellm_llm import LiteLLM
 from llm_resolver.metering import InMemoryMeter, Metering
-from llm_resolver.metering.services import CallServices
+from llm_resolver.services import CallServices
 from llm_resolver.testing import Fault, ProviderEmulator, Reply, ToolCallSpec
 
 from .conftest import BackendPlugin, FakeClock, MakeResolver

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from llm_resolver.config.sources import CONFIG_FILE_VAR, ENV_FIELDS, PROVIDER_KEY_VARS
+from llm_resolver.config.providers import PROVIDER_KEY_VARS
+from llm_resolver.config.sources import CONFIG_FILE_VAR, ENV_FIELDS
 
 CONSOLE_SCRIPT = Path(sys.executable).with_name("llm-resolver")
 

@@ -55,7 +55,7 @@ def test_resolving_a_spec_imports_no_part_of_a_plugin_it_does_not_use() -> None:
     """Every plugin's register hooks run at the first resolve (so a broken one is reported then), but
     the heavy parts of what they register are imported only when a config names it."""
     # aiohttp is left out: LiteLLM, imported in the background from the resolve on, imports it
-    unused = ["numpy", "PIL", "redis", "pypdfium2", "opentelemetry", "fastapi", "llm_resolver.tools.loop"]
+    unused = ["numpy", "PIL", "redis", "pypdfium2", "opentelemetry", "fastapi", "llm_resolver.tool_loop"]
     unused += ["llm_resolver_otel.meter", "llm_resolver_openai_server.app"]
     done = subprocess.run(
         [sys.executable, "-c", RESOLVE, *unused],

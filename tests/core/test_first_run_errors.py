@@ -10,7 +10,7 @@ import pytest
 
 from llm_resolver import FallbackModel, LiteLLMResolver, LLMAuthenticationError, SpecError
 from llm_resolver.catalog.providers import OTHER_CREDENTIAL_VARS
-from llm_resolver.config.sources import PROVIDER_KEY_VARS
+from llm_resolver.config.providers import PROVIDER_KEY_VARS
 from llm_resolver.testing import Fault, ProviderEmulator, Reply
 
 KEY_VARS = {var for group in (*PROVIDER_KEY_VARS.values(), *OTHER_CREDENTIAL_VARS.values()) for var in group}

@@ -230,3 +230,39 @@ def test_an_observer_that_raises_is_logged_not_fatal(
 def test_an_observer_that_raises_fails_the_call_in_strict_mode(emu: ProviderEmulator) -> None:
     with pytest.raises(PluginError, match="'p0' failed in after_response: RuntimeError"):
         llm_with(emu, Raises(), env={"LLM_RESOLVER_STRICT_PLUGINS": "1"}).complete("hi")
+
+
+def test_hooks_called_through_pluggys_own_relay_keep_each_plugin_isolated(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The rules live in what pluggy calls, not around it: a call through ``manager.hook`` (pluggy's
+    relay, what pluggy's tracing and monitoring see) isolates a failing observer too."""
+    manager = PluginManager(env={"LLM_RESOLVER_PLUGINS": ""})
+    observer = Observer()
+    manager.register(Raises(), "p0")
+    manager.register(observer, "p1")
+    context = CallContext(scope=Scope(), model="openai/gpt-4o-mini", operation="complete")
+    error = LLMServiceError("down", status_code=503)
+
+    with caplog.at_level(logging.WARNING, logger="llm_resolver"):
+        manager.hook.on_error(error=error, context=context)
+        manager.on_error(error, context)
+
+    assert observer.errors == [(error, context), (error, context)]
+    assert {s.name: s for s in manager.statuses}["p0"].runtime_failures == 2
+    assert sum("'p0' failed in on_error" in r.getMessage() for r in caplog.records) == 2
+
+
+def test_the_typed_hooks_chain_and_observe_without_an_llm() -> None:
+    manager = PluginManager(env={"LLM_RESOLVER_PLUGINS": ""})
+    first, second, observer = Tagger("first"), Tagger("second"), Observer()
+    for i, plugin in enumerate((first, second, observer)):
+        manager.register(plugin, f"p{i}")
+    context = CallContext(scope=Scope(), model="openai/gpt-4o-mini", operation="complete")
+
+    changed = manager.before_request(ChatRequest(messages=[Message.user("hi")]), context)
+    response = ChatResponse(message=Message.assistant("fine"), model="openai/gpt-4o-mini")
+    manager.after_response(response, context)
+
+    assert changed.messages[-1].content == "hi [second] [first]"
+    assert observer.responses == [(response, context)]

@@ -211,10 +211,10 @@ def test_unknown_short_name_lists_the_known_ones(builtin_plugins: PluginManager)
         ("llm_resolver.no_such_module.Thing", "cannot import module 'llm_resolver.no_such_module'"),
         ("no_such_package_xyz.mod.Thing", "cannot import module 'no_such_package_xyz.mod'"),
         (
-            "llm_resolver.resolution.scope.Nope",
-            "module 'llm_resolver.resolution.scope' has no attribute 'Nope'",
+            "llm_resolver.types.scope.Nope",
+            "module 'llm_resolver.types.scope' has no attribute 'Nope'",
         ),
-        ("llm_resolver.resolution.scope.Scope", "is class Scope, not a DependencyResolver subclass"),
+        ("llm_resolver.types.scope.Scope", "is class Scope, not a DependencyResolver subclass"),
         ("json.dumps", "is a function, not a DependencyResolver subclass"),
         ("llm_resolver.resolution.resolver.DependencyResolver", "is abstract"),
         (".Leading", "is not a dotted path"),

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -168,3 +169,58 @@ def test_serve_refuses_a_scope_limit_below_one(
 
     assert code == 2
     assert "max_scopes_per_key must be a positive int, got 0" in capsys.readouterr().err
+
+
+def test_sigterm_with_open_streams_stops_the_server_at_once(
+    provider_emulator: ProviderEmulator, tmp_path: Path
+) -> None:
+    """Each open stream ends with a shutting-down error event, the upstream streams close, and the
+    process exits 0 well before any stream would have finished (50 chunks, 0.2 s apart)."""
+    spec = tmp_path / "models.yaml"
+    spec.write_text(yaml.safe_dump(models(provider_emulator)))
+    env = {**os.environ, "LLM_RESOLVER_PLUGINS": "openai_server", "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    env.pop("LLM_RESOLVER_SERVER_KEYS", None)
+    server = subprocess.Popen(
+        [console_script(), "serve", "--spec", str(spec), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert server.stdout is not None
+        base = server.stdout.readline().strip().rsplit(" ", 1)[-1]
+        long = Reply(text=" ".join(f"w{i}" for i in range(50)), chunks=50, chunk_delay=0.2)
+        provider_emulator.script(long, long)
+        body = {"model": "support", "messages": [{"role": "user", "content": "long"}], "stream": True}
+        with (
+            httpx.stream("POST", f"{base}/chat/completions", json=body, timeout=60) as chat,
+            httpx.stream(
+                "POST",
+                f"{base}/responses",
+                json={"model": "support", "input": "x", "stream": True},
+                timeout=60,
+            ) as responses,
+        ):
+            chat_lines, response_lines = chat.iter_lines(), responses.iter_lines()
+            assert next(chat_lines).startswith("data: ")
+            assert next(response_lines) == "event: response.created"
+            started = time.monotonic()
+            server.send_signal(signal.SIGTERM)
+            rest = list(chat_lines)
+            response_rest = list(response_lines)
+            code = server.wait(timeout=30)
+            took = time.monotonic() - started
+    finally:
+        server.kill()
+        _, err = server.communicate(timeout=30)
+    assert code == 0
+    assert took < 2, f"SIGTERM to exit took {took:.1f} s"
+    assert "server_shutting_down" in [line for line in rest if line][-1]
+    assert "data: [DONE]" not in rest
+    assert "event: response.failed" in response_rest
+    assert "Traceback" not in err
+    deadline = time.monotonic() + 5
+    while provider_emulator.open_streams and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert provider_emulator.open_streams == 0

@@ -3,15 +3,18 @@ leave it), loopback only without keys, and a bounded number of scopes per key.""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import httpx
 import openai
 import pytest
-from aiohttp import web
+import uvicorn
 from llm_resolver_openai_server import RunningServer, ServerSettings, create_app
 from llm_resolver_openai_server.access import ScopeBook, is_loopback, parse_keys
 
@@ -130,26 +133,28 @@ def own_address() -> str:
     return address
 
 
-async def served(app: web.Application, host: str) -> tuple[web.AppRunner, str]:
-    """The app on ``host`` with aiohttp's own runner, as a host application would serve it."""
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, host, 0)
-    await site.start()
-    return runner, f"http://{host}:{runner.addresses[0][1]}"
+@contextlib.asynccontextmanager
+async def served(app: Any, host: str) -> AsyncIterator[str]:
+    """The app on ``host`` with plain uvicorn, as a host application would serve it."""
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=0, log_config=None, lifespan="on"))
+    task = asyncio.ensure_future(server.serve())
+    while not server.started and not task.done():  # noqa: ASYNC110 (uvicorn sets a flag, no event)
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        await task
 
 
 async def test_an_app_without_keys_refuses_peers_off_this_machine(
     deps: Dependencies, provider_emulator: ProviderEmulator
 ) -> None:
     address = own_address()
-    runner, base = await served(create_app(deps), address)
-    try:
-        async with httpx.AsyncClient(timeout=10) as http:
-            chat = await http.post(f"{base}/v1/chat/completions", json=HI)
-            health = await http.get(f"{base}/healthz")
-    finally:
-        await runner.cleanup()
+    async with served(create_app(deps), address) as base, httpx.AsyncClient(timeout=10) as http:
+        chat = await http.post(f"{base}/v1/chat/completions", json=HI)
+        health = await http.get(f"{base}/healthz")
 
     assert (chat.status_code, health.status_code) == (403, 403)
     error = chat.json()["error"]
@@ -160,12 +165,9 @@ async def test_an_app_without_keys_refuses_peers_off_this_machine(
 
 async def test_an_app_with_keys_answers_peers_off_this_machine(deps: Dependencies) -> None:
     address = own_address()
-    runner, base = await served(create_app(deps, ServerSettings(api_keys={CLIENT_KEY: None})), address)
-    try:
-        async with httpx.AsyncClient(timeout=10) as http:
-            models = await http.get(f"{base}/v1/models", headers=BEARER)
-    finally:
-        await runner.cleanup()
+    app = create_app(deps, ServerSettings(api_keys={CLIENT_KEY: None}))
+    async with served(app, address) as base, httpx.AsyncClient(timeout=10) as http:
+        models = await http.get(f"{base}/v1/models", headers=BEARER)
 
     assert models.status_code == 200
 

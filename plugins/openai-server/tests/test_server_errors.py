@@ -102,10 +102,10 @@ def test_a_bad_scope_header_is_400(server: RunningServer) -> None:
 
 
 def test_unknown_paths_and_methods_answer_json(server: RunningServer) -> None:
-    missing = httpx.get(f"{server.base_url}/completions", timeout=10)
+    missing = httpx.get(f"{server.base_url}/audio/speech", timeout=10)
     wrong_method = httpx.get(f"{server.base_url}/chat/completions", timeout=10)
     assert (missing.status_code, wrong_method.status_code) == (404, 405)
-    assert "GET /v1/completions" in error_of(missing)["message"]
+    assert "GET /v1/audio/speech" in error_of(missing)["message"]
     error_of(wrong_method)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from llm_resolver.backend.loader import litellm
 from llm_resolver.backend.targets import Target
 from llm_resolver.config.models import LiteLLMConfig
-from llm_resolver.config.sources import provider_of
+from llm_resolver.config.providers import provider_of
 from llm_resolver.types.request import ChatRequest
 
 _SAMPLING = ("temperature", "top_p", "max_tokens", "frequency_penalty", "presence_penalty")

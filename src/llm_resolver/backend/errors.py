@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from llm_resolver.config.sources import PROVIDER_KEY_VARS, provider_of
+from llm_resolver.config.providers import PROVIDER_KEY_VARS, provider_of
 from llm_resolver.errors import (
     LLMAuthenticationError,
     LLMBadRequestError,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pydantic import SecretStr
 
 from llm_resolver.config.models import FallbackModel, LiteLLMConfig
-from llm_resolver.config.sources import provider_of
+from llm_resolver.config.providers import provider_of
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llm_resolver.cache.memory import MemoryCache
 from llm_resolver.cache.response_cache import ResponseCache
-from llm_resolver.cache.settings import CacheSettings
 from llm_resolver.cache.sqlite import SQLiteCache
-from llm_resolver.metering.factories import construct, registering, unknown_name
-from llm_resolver.plugins.manager import PluginManager
+from llm_resolver.config.cache import CacheSettings
+from llm_resolver.config.factories import construct, registering, unknown_name
+
+if TYPE_CHECKING:
+    from llm_resolver.plugins.manager import PluginManager
 
 BUILTIN_BACKENDS: dict[str, Callable[..., Any]] = {"memory": MemoryCache, "sqlite": SQLiteCache}
 

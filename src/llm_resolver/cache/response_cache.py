@@ -16,9 +16,9 @@ from typing import Any
 from llm_resolver.cache.backend import CacheBackend
 from llm_resolver.cache.entry import CachedReply
 from llm_resolver.cache.key import Uncacheable, request_key
-from llm_resolver.cache.settings import CacheSettings
+from llm_resolver.config.cache import CacheSettings
 from llm_resolver.redaction import redact
-from llm_resolver.resolution.scope import Scope
+from llm_resolver.types.scope import Scope
 
 log = logging.getLogger(__name__)
 

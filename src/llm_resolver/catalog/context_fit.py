@@ -10,18 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import Any
 
-from llm_resolver.backend import catalog
 from llm_resolver.backend.targets import Target
 from llm_resolver.errors import LLMContextWindowError
+from llm_resolver.tokens import prompt_tokens, text_only
 from llm_resolver.types.request import ChatRequest
 from llm_resolver.types.responses import Attempt
-
-
-def prompt_tokens(model: str, request: ChatRequest) -> int:
-    """The prompt's tokens with ``model``'s tokenizer, tools and images (at their default size) included."""
-    return catalog.count_tokens(model, request.messages_openai(), tools=request.tools_openai())
 
 
 def fit_targets(
@@ -34,7 +28,7 @@ def fit_targets(
 
     Raises ``LLMContextWindowError`` (before any network call) when it fits none of them.
     """
-    texts = _text_only(request.messages_openai())
+    texts = text_only(request.messages_openai())
     tools = request.tools_openai() or []
     bound = len(json.dumps(texts)) + (len(json.dumps(tools)) if tools else 0)
     skipped: list[Attempt] = []
@@ -43,7 +37,7 @@ def fit_targets(
         size = context_size(target.model)
         if size is None or bound + max_tokens <= size:
             return list(targets[index:]), skipped
-        needed = _counted(target.model, texts, tools)
+        needed = _counted(target.model, request)
         if needed is None or needed + max_tokens <= size:
             return list(targets[index:]), skipped
         why = f"context window {size} < {needed + max_tokens} tokens needed"
@@ -59,19 +53,8 @@ def fit_targets(
     raise error
 
 
-def _counted(model: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> int | None:
+def _counted(model: str, request: ChatRequest) -> int | None:
     try:
-        return catalog.count_tokens(model, messages, tools=tools or None)
+        return prompt_tokens(model, request, images=False)
     except Exception:  # a tokenizer problem must not block the call; the provider still checks
         return None
-
-
-def _text_only(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for message in messages:
-        content = message.get("content")
-        if isinstance(content, list):
-            content = [p for p in content if not (isinstance(p, dict) and p.get("type") == "image_url")]
-            message = {**message, "content": content}
-        out.append(message)
-    return out

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field, SecretStr, field_validator
 from llm_resolver.catalog.bundled import bundled_entries, bundled_models, known_providers
 from llm_resolver.catalog.endpoints import DEFAULT_BASES, Listed, Walk, walk
 from llm_resolver.catalog.model_catalog import info_from_entry
-from llm_resolver.config.sources import PROVIDER_KEY_VARS
+from llm_resolver.config.providers import PROVIDER_KEY_VARS
 from llm_resolver.errors import SpecError
 from llm_resolver.redaction import mask_url_credentials, redact
 from llm_resolver.types.responses import ModelInfo

@@ -12,7 +12,7 @@ from typing import Any
 from llm_resolver.backend import catalog
 from llm_resolver.backend.targets import Target
 from llm_resolver.config.models import FallbackModel, LiteLLMConfig, ModelInfoConfig
-from llm_resolver.config.sources import provider_of
+from llm_resolver.config.providers import provider_of
 from llm_resolver.types.responses import ModelInfo
 
 # ModelInfo field -> LiteLLM map key, where the names differ.

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from llm_resolver.backend.loader import litellm
 from llm_resolver.backend.targets import Target
 from llm_resolver.catalog.bundled import known_providers
-from llm_resolver.config.sources import PROVIDER_KEY_VARS, provider_of
+from llm_resolver.config.providers import PROVIDER_KEY_VARS, provider_of
 from llm_resolver.errors import SpecError
 
 # LiteLLM's clients for these send nothing without a key, whatever the api_base (a server that takes

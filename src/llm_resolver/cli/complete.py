@@ -8,7 +8,7 @@ import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
 from llm_resolver.errors import SpecError
-from llm_resolver.resolution.scope import Scope
+from llm_resolver.types.scope import Scope
 
 if TYPE_CHECKING:  # the rest is imported when the command runs, so --help stays cheap
     from llm_resolver.plugins.manager import PluginManager
@@ -42,7 +42,7 @@ def add_parser(commands: Any, plugins: PluginManager | None) -> None:
 
 def run(args: argparse.Namespace, *, plugins: PluginManager | None, parser: argparse.ArgumentParser) -> int:
     from llm_resolver.cli.stray_output import answer_stdout
-    from llm_resolver.cli.summary import summary_line
+    from llm_resolver.readout import summary_line
     from llm_resolver.types.messages import Message
 
     prompt = _prompt(args.prompt, parser)

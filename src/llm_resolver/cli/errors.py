@@ -20,7 +20,7 @@ def report(error: LLMError, err: TextIO) -> int:
     kind = "configuration error" if exit_code(error) == EXIT_CONFIG else "call failed"
     text = " ".join(str(error).split())
     if len(error.attempts) > 1 and not isinstance(error, LLMFallbacksExhaustedError):
-        from llm_resolver.cli.summary import format_attempts  # pydantic types: not at --help
+        from llm_resolver.readout import format_attempts  # pydantic types: not at --help
 
         text += f" ({format_attempts(error.attempts)})"  # the exhausted-fallbacks message lists them already
     err.write(f"llm-resolver: {kind}: {type(error).__name__}: {text}\n")

@@ -19,9 +19,9 @@ from pydantic import (
     field_validator,
 )
 
-from llm_resolver.cache.settings import check_cache_setting
+from llm_resolver.config.cache import check_cache_setting
+from llm_resolver.config.metering import BudgetConfig, check_meter_entry
 from llm_resolver.config.pickling import by_reference, restore_config
-from llm_resolver.metering.settings import BudgetConfig, check_meter_entry
 from llm_resolver.redaction import MASK, find_secrets, mask_secrets, mask_url_credentials, url_credentials
 from llm_resolver.types.limits import MaxTokens, NonNegative, Penalty, Seconds, Temperature, TopP
 from llm_resolver.types.options import ConfigProviderOptions, check_provider_options

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from llm_resolver.config.interpolation import interpolate
-from llm_resolver.config.models import (
-    MAPPING_TAG,
-    NAME_TAG,
-    FallbackModel,
-    LiteLLMConfig,
-    ModelInfoConfig,
-    RetryConfig,
-    split_fallbacks,
-)
+from llm_resolver.config.models import LiteLLMConfig, split_fallbacks
+from llm_resolver.config.providers import provider_key, provider_of
 from llm_resolver.config.safe_load import load_yaml, read_config_text
+from llm_resolver.config.spec_errors import spec_error_from
 from llm_resolver.errors import SpecError
-from llm_resolver.metering.settings import BudgetConfig
 
 CONFIG_FILE_VAR = "LLM_RESOLVER_CONFIG"
 
@@ -35,46 +27,7 @@ ENV_FIELDS: dict[str, str] = {
     "LLM_DEADLINE": "deadline",
 }
 
-# Provider prefix → the variables its key is read from, first found wins.
-PROVIDER_KEY_VARS: dict[str, tuple[str, ...]] = {
-    "openai": ("OPENAI_API_KEY",),
-    "anthropic": ("ANTHROPIC_API_KEY",),
-    "gemini": ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
-    "mistral": ("MISTRAL_API_KEY",),
-    "groq": ("GROQ_API_KEY",),
-    "deepseek": ("DEEPSEEK_API_KEY",),
-    "openrouter": ("OPENROUTER_API_KEY",),
-    "together_ai": ("TOGETHERAI_API_KEY", "TOGETHER_API_KEY"),
-    "cohere": ("COHERE_API_KEY",),
-    "xai": ("XAI_API_KEY",),
-    "azure": ("AZURE_API_KEY",),
-}
-
-
 FROM_FILE = "config file"
-
-# Nested settings and the model that lists their fields when one is unknown.
-_NESTED: dict[str, type[BaseModel]] = {
-    "fallback_models": FallbackModel,
-    "retry": RetryConfig,
-    "budget_usd": BudgetConfig,
-    "model_info": ModelInfoConfig,
-    "embedding_model": FallbackModel,
-    "embedding_fallback_models": FallbackModel,
-}
-
-
-def provider_of(model: str) -> str | None:
-    """The provider prefix of ``provider/model``; None for bare names (LiteLLM then infers it)."""
-    return model.split("/", 1)[0] if "/" in model else None
-
-
-def provider_key(model: str, env: Mapping[str, str]) -> tuple[str, str] | None:
-    """(variable, key) of the first set variable holding ``model``'s provider key."""
-    for var in PROVIDER_KEY_VARS.get(provider_of(model) or "", ()):
-        if env.get(var):
-            return var, env[var]
-    return None
 
 
 def load_config_file(
@@ -174,40 +127,3 @@ def _fill_provider_keys(
             entry = {**entry, "api_key": found[1]} if found else entry
         filled.append(entry)
     merged["fallback_models"] = filled
-
-
-def spec_error_from(
-    exc: ValidationError,
-    origin: Mapping[str, str] | None = None,
-    schema: type[BaseModel] | None = LiteLLMConfig,
-) -> SpecError:
-    """One readable SpecError for all problems, each naming its field and source; never the bad value.
-
-    ``schema`` is the model that was validated, for listing the known settings next to an unknown one.
-    """
-    lines = []
-    first_field = None
-    for err in exc.errors():
-        parts = [p for p in err["loc"] if p not in (NAME_TAG, MAPPING_TAG)]
-        loc = ".".join(str(p) for p in parts) or "properties"
-        first_field = first_field or loc
-        top = str(parts[0]) if parts else ""
-        source = f" (set by {origin[top]})" if origin and top in origin else ""
-        if err["type"] == "extra_forbidden":
-            lines.append(f"{loc}: unknown setting{source}{_known(parts, schema)}")
-        elif schema is LiteLLMConfig and top == "fallback_models" and len(parts) == 2:
-            fields = ", ".join(FallbackModel.model_fields)
-            lines.append(f"{loc}: {err['msg']}{source}; a fallback is a model name or a mapping of {fields}")
-        else:
-            lines.append(f"{loc}: {err['msg']}{source}")
-    return SpecError("; ".join(lines), field=first_field)
-
-
-def _known(parts: list[int | str], schema: type[BaseModel] | None) -> str:
-    if schema is None:
-        return "; remove it"
-    owner = _NESTED.get(str(parts[0]), schema) if schema is LiteLLMConfig and len(parts) > 1 else schema
-    fields = sorted(owner.model_fields)
-    close = difflib.get_close_matches(str(parts[-1]), fields, n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    return f"; {hint}known settings: {', '.join(fields)}"

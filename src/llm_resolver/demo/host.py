@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from llm_resolver.host.dependencies import Dependencies
-from llm_resolver.resolution.scope import Scope
+from llm_resolver.types.scope import Scope
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Mapping
 
-from llm_resolver.config.sources import provider_key
+from llm_resolver.config.providers import provider_key
 from llm_resolver.testing import Fault, ProviderEmulator
 
 PRIMARY = "openai/gpt-4o-mini"

@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from llm_resolver.backend.loader import litellm
-from llm_resolver.cli.summary import format_cost, summary_line
 from llm_resolver.demo.handlers import narrate, plan, summarise
 from llm_resolver.demo.host import Agent, Guild
 from llm_resolver.demo.provider import emulated_provider, real_provider_configured
+from llm_resolver.readout import format_cost, summary_line
 from llm_resolver.types.responses import ChatResponse
 
 SCOUT = Agent("scout", summarise, "Summarise why injected dependencies make agents easier to test.")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from llm_resolver.backend import catalog
 from llm_resolver.backend.targets import Target
-from llm_resolver.config.sources import provider_of
+from llm_resolver.config.providers import provider_of
 
 DEFAULT_BATCH_SIZE = 256
 # Providers that accept fewer inputs per request than the default.

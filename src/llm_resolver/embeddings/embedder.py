@@ -31,9 +31,9 @@ from llm_resolver.errors import LLMError
 from llm_resolver.resilience.clock import Clock
 from llm_resolver.resilience.cooldown import Cooldowns
 from llm_resolver.resilience.executor import CallPlan, run_async, run_sync
-from llm_resolver.resolution.scope import Scope
 from llm_resolver.types.context import CallContext
 from llm_resolver.types.responses import Attempt, EmbeddingResponse, Usage
+from llm_resolver.types.scope import Scope
 
 Record = Callable[[CallContext, Target, Usage, float | None, float, Any], None]
 Failed = Callable[[LLMError, CallContext, CallPlan], LLMError]

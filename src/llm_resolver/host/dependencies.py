@@ -15,8 +15,8 @@ from llm_resolver.errors import SpecError
 from llm_resolver.host.depends import declared
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.resolution.resolver import DependencyResolver
-from llm_resolver.resolution.scope import Scope
 from llm_resolver.resolution.spec import DependencySpec
+from llm_resolver.types.scope import Scope
 
 R = TypeVar("R")
 

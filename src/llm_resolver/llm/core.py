@@ -15,22 +15,22 @@ from llm_resolver.backend import loader
 from llm_resolver.backend.targets import Target, targets_for
 from llm_resolver.catalog.model_catalog import ModelCatalog
 from llm_resolver.catalog.providers import check_targets
+from llm_resolver.config.metering import budget_parts
 from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.embeddings import Embedder
 from llm_resolver.errors import LLMError
 from llm_resolver.metering import Budget, UsageEvent
 from llm_resolver.metering.events import EventOutcome
 from llm_resolver.metering.guard import Accounting
-from llm_resolver.metering.services import CallServices
-from llm_resolver.metering.settings import budget_parts
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.resilience.clock import Clock
 from llm_resolver.resilience.cooldown import Cooldowns, cooldown_pool
 from llm_resolver.resilience.executor import CallPlan
-from llm_resolver.resolution.scope import Scope
+from llm_resolver.services import CallServices
 from llm_resolver.tools.registry import select_tools
 from llm_resolver.types.context import CallContext
 from llm_resolver.types.responses import Usage
+from llm_resolver.types.scope import Scope
 
 
 class LLMCore:

@@ -8,36 +8,37 @@ from collections.abc import Sequence
 from typing import Any
 
 from llm_resolver import structured
-from llm_resolver.backend import calls, catalog, loader
+from llm_resolver.backend import calls, loader
 from llm_resolver.backend.convert import message_from, refuse_withheld, usage_from, withheld
 from llm_resolver.backend.pricing import price
 from llm_resolver.backend.targets import Target
-from llm_resolver.catalog.context_fit import fit_targets, prompt_tokens
+from llm_resolver.catalog.context_fit import fit_targets
 from llm_resolver.config.models import LiteLLMConfig
+from llm_resolver.content.prepare import prepare_content
 from llm_resolver.errors import LLMConnectionError, LLMError, LLMResponseError
 from llm_resolver.llm.checks import check_capabilities
 from llm_resolver.llm.core import LLMCore
 from llm_resolver.metering import InMemoryMeter
 from llm_resolver.metering.guard import CallGuard
-from llm_resolver.metering.services import CallServices
 from llm_resolver.metering.usage import counted_usage
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.redaction import redact
 from llm_resolver.resilience.clock import SYSTEM_CLOCK, Clock
 from llm_resolver.resilience.cooldown import Cooldowns
 from llm_resolver.resilience.executor import CallPlan, run_async, run_sync
-from llm_resolver.resolution.scope import Scope
+from llm_resolver.services import CallServices
 from llm_resolver.streaming.assembler import StreamAssembler
 from llm_resolver.streaming.async_stream import AsyncChatStream
 from llm_resolver.streaming.session import CUT_MESSAGE, OpenStream, close_async, close_sync
 from llm_resolver.streaming.sync_stream import SyncChatStream
+from llm_resolver.tokens import prompt_tokens
 from llm_resolver.tools.registry import select_tools
 from llm_resolver.types.context import CallContext
 from llm_resolver.types.limits import check_seconds
 from llm_resolver.types.request import ChatRequest, RequestLike, coerce_request
 from llm_resolver.types.responses import Attempt, ChatResponse, EmbeddingResponse, ModelInfo, Usage
+from llm_resolver.types.scope import Scope
 from llm_resolver.types.tool import Tool
-from llm_resolver.vision.resolve import prepare_content
 
 # Per-call options that are not request fields.
 CALL_OPTIONS = frozenset({"deadline", "cache"})
@@ -64,7 +65,9 @@ class LiteLLM:
         services: CallServices | None = None,
     ) -> None:
         services = services or CallServices.build(config, plugins, meter)
-        self._core = LLMCore(config, plugins=plugins, clock=clock, cooldowns=cooldowns, services=services)
+        self._core = LLMCore(
+            config, plugins=services.plugins, clock=clock, cooldowns=cooldowns, services=services
+        )
         self.scope = scope or Scope()
         self._charged: tuple[Scope, ...] = ()
 
@@ -271,7 +274,7 @@ class LiteLLM:
     def _plan(self, req: ChatRequest, ctx: CallContext, deadline: float | None) -> CallPlan:
         def needed_context(target: Target) -> int | None:
             try:
-                prompt = catalog.count_tokens(target.model, req.messages_openai())
+                prompt = prompt_tokens(target.model, req)
             except Exception:
                 return None
             return prompt + (req.max_tokens or self.config.max_tokens or 0)
@@ -363,10 +366,7 @@ class LiteLLM:
 
 
 def _unpickle(config: LiteLLMConfig, scope: Scope, charged: tuple[Scope, ...]) -> LiteLLM:
-    from llm_resolver.plugins.default import default_plugin_manager
-
-    core = LiteLLM(config, plugins=default_plugin_manager()).core
-    return LiteLLM.over(core, scope, charged)
+    return LiteLLM.over(LiteLLM(config).core, scope, charged)
 
 
 def _read_ahead_sync(session: OpenStream) -> None:

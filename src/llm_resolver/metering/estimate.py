@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from llm_resolver.backend import catalog
 from llm_resolver.backend.pricing import price
 from llm_resolver.backend.targets import Target
+from llm_resolver.config.metering import DEFAULT_COMPLETION_TOKENS
 from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.errors import SpecError
-from llm_resolver.metering.settings import DEFAULT_COMPLETION_TOKENS
+from llm_resolver.tokens import prompt_tokens
 from llm_resolver.types.request import ChatRequest
 from llm_resolver.types.responses import Usage
 
@@ -23,7 +24,7 @@ def estimate_usd(
     worst = 0.0
     for target in targets:
         usage = Usage(
-            prompt_tokens=prompt_tokens(target.model, req),
+            prompt_tokens=prompt_bound(target.model, req),
             completion_tokens=completion_bound(target.model, req, config, completion_tokens),
         )
         cost = price(target, usage)
@@ -38,13 +39,12 @@ def estimate_usd(
     return worst
 
 
-def prompt_tokens(model: str, req: ChatRequest) -> int:
-    tools = req.tools_openai()
+def prompt_bound(model: str, req: ChatRequest) -> int:
+    """The prompt's tokens; without a tokenizer for ``model``, about three characters a token (errs high)."""
     try:
-        count = catalog.count_tokens(model, req.messages_openai())
-        return count + (catalog.count_tokens(model, text=json.dumps(tools)) if tools else 0)
-    except Exception:  # no tokenizer for it: about three characters a token errs high
-        text = json.dumps(req.messages_openai(), default=str) + json.dumps(tools or [])
+        return prompt_tokens(model, req)
+    except Exception:
+        text = json.dumps(req.messages_openai(), default=str) + json.dumps(req.tools_openai() or [])
         return len(text) // 3 + 1
 
 

@@ -6,8 +6,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
-from llm_resolver.resolution.scope import Scope
 from llm_resolver.types.responses import Usage
+from llm_resolver.types.scope import Scope
 
 EventOutcome = Literal["ok", "error", "cached"]
 

@@ -19,15 +19,15 @@ from llm_resolver.backend.calls import chat_kwargs
 from llm_resolver.backend.pricing import price
 from llm_resolver.backend.targets import Target
 from llm_resolver.cache.entry import CachedReply
+from llm_resolver.config.metering import budget_parts
 from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.errors import LLMBadRequestError, LLMBudgetExceededError, LLMError
 from llm_resolver.metering.estimate import estimate_usd
 from llm_resolver.metering.events import UsageEvent
 from llm_resolver.metering.meters import BudgetMeter, on_event_loop
 from llm_resolver.metering.reservation import Budget, Reservation
-from llm_resolver.metering.services import CallServices
-from llm_resolver.metering.settings import budget_parts
 from llm_resolver.metering.usage import counted_usage
+from llm_resolver.services import CallServices
 from llm_resolver.streaming.assembler import StreamAssembler
 from llm_resolver.streaming.base import StreamBase
 from llm_resolver.streaming.session import OpenStream

@@ -10,7 +10,7 @@ from typing import TypeVar
 from llm_resolver.metering.events import UsageEvent
 from llm_resolver.metering.reservation import Reservation, budget_exceeded, fits
 from llm_resolver.metering.rollup import matches, rollup_keys
-from llm_resolver.resolution.scope import ANY, Scope
+from llm_resolver.types.scope import ANY, Scope
 
 V = TypeVar("V")
 

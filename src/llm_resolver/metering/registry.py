@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from llm_resolver.config.factories import construct, registering, unknown_name
+from llm_resolver.config.metering import MeterSpec
 from llm_resolver.errors import SpecError
-from llm_resolver.metering.factories import construct, registering, unknown_name
 from llm_resolver.metering.meters import CostMeter
-from llm_resolver.metering.settings import MeterSpec
-from llm_resolver.plugins.manager import PluginManager
+
+if TYPE_CHECKING:
+    from llm_resolver.plugins.manager import PluginManager
 
 
 def cost_meters(plugins: PluginManager) -> dict[str, Callable[..., Any]]:

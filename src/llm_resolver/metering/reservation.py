@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from llm_resolver.errors import LLMBudgetExceededError
-from llm_resolver.resolution.scope import Scope
+from llm_resolver.types.scope import Scope
 
 
 @dataclass(frozen=True, slots=True)

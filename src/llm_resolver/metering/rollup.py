@@ -10,7 +10,7 @@ so a budget at such a scope costs a scan of the aggregates.
 
 from __future__ import annotations
 
-from llm_resolver.resolution.scope import ANY, Scope
+from llm_resolver.types.scope import ANY, Scope
 
 # Per part (org, guild, agent): the value an aggregate's scope must have there, or None for any.
 Keys = tuple[str | None, str | None, str | None]

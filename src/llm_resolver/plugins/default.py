@@ -11,6 +11,11 @@ from llm_resolver.plugins.manager import PluginManager
 _lock = threading.RLock()
 
 
+def plugins_or_default(plugins: PluginManager | None) -> PluginManager:
+    """The one rule for a missing plugin manager: ``None`` means the process-wide one."""
+    return default_plugin_manager() if plugins is None else plugins
+
+
 def default_plugin_manager() -> PluginManager:
     """One manager per process, even when many threads ask for it first at the same time."""
     with _lock:

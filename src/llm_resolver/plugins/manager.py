@@ -1,14 +1,25 @@
-"""A typed facade over pluggy: loading rules, per-plugin isolation and the registries hooks fill."""
+"""A typed facade over pluggy: loading rules, per-plugin isolation and the registries hooks fill.
+
+Every hook is called through pluggy's own caller (``self._pm.hook.<name>(...)``), so pluggy's
+ordering, argument checks and call monitoring apply. Each implementation is wrapped once, when its
+plugin registers, in a guard that gives it what our rules need: a ``register`` of its own for the
+``register_*`` hooks, the previous implementation's request for ``before_request``, and isolation
+(log, count, raise only when strict) for the observers.
+"""
 
 from __future__ import annotations
 
+import contextvars
 import difflib
+import functools
 import importlib.metadata
+import inspect
 import logging
 import os
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -22,6 +33,7 @@ from llm_resolver.redaction import redact
 if TYPE_CHECKING:  # pydantic models: loading plugins (every command, --help too) must not build them
     from llm_resolver.types.context import CallContext
     from llm_resolver.types.request import ChatRequest
+    from llm_resolver.types.responses import ChatResponse
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +44,29 @@ HOOK_NAMES = frozenset(
     for name in dir(hookspecs)
     if not name.startswith("_") and hasattr(getattr(hookspecs, name), PROJECT + "_spec")
 )
+# Hooks that build a registry (``collect``); register_commands is an observer of the CLI.
+REGISTRY_HOOKS = frozenset(h for h in HOOK_NAMES if h.startswith("register_") and h != "register_commands")
+
+
+@dataclass
+class _Collecting:
+    """One call of a ``register_*`` hook: what each plugin added, and the plugins that failed."""
+
+    make_register: Callable[[str, dict[str, Any]], Callable[..., None]]
+    added: dict[str, dict[str, Any]] = field(default_factory=dict)
+    failed: dict[str, Exception] = field(default_factory=dict)
+
+
+@dataclass
+class _Chain:
+    """One call of ``before_request``: the request as the implementations so far have left it."""
+
+    request: ChatRequest
+
+
+# Per call, not per manager: calls run concurrently in threads and tasks.
+_COLLECTING: contextvars.ContextVar[_Collecting | None] = contextvars.ContextVar("collecting", default=None)
+_CHAIN: contextvars.ContextVar[_Chain | None] = contextvars.ContextVar("chain", default=None)
 
 
 class PluginManager:
@@ -114,12 +149,13 @@ class PluginManager:
             if status.name != name:
                 self._fail(status, f"another plugin is already registered as {name!r}; rename one of them")
                 return
+            guarded = self._guarded(plugin, name)
             try:
-                self._pm.register(plugin, name=name)
+                self._pm.register(guarded, name=name)
             except (pluggy.PluginValidationError, ValueError) as exc:
                 self._fail(status, f"invalid plugin: {exc}")
                 return
-            callers = self._pm.get_hookcallers(plugin) or []
+            callers = self._pm.get_hookcallers(guarded) or []
             hooks = sorted(c.name for c in callers)
             unknown = [h for h in hooks if h not in HOOK_NAMES]
             wrappers = sorted(
@@ -129,13 +165,14 @@ class PluginManager:
                 if impl.plugin_name == name and (impl.wrapper or impl.hookwrapper)
             )
             if unknown or wrappers:
-                self._pm.unregister(plugin)
+                self._pm.unregister(guarded)
                 self._fail(
                     status,
                     f"unknown hook(s) {unknown}; known hooks: {sorted(HOOK_NAMES)}"
                     if unknown
-                    else f"hook wrappers are not supported ({', '.join(wrappers)}): each implementation is "
-                    "called on its own, so a wrapper would never run; drop wrapper=True / hookwrapper=True",
+                    else f"hook wrappers are not supported ({', '.join(wrappers)}): each implementation "
+                    "runs behind a guard that chains or isolates it, which a wrapper would get around; "
+                    "drop wrapper=True / hookwrapper=True",
                 )
                 return
             status.hooks = hooks
@@ -188,37 +225,44 @@ class PluginManager:
     def collect(
         self, hook: str, make_register: Callable[[str, dict[str, Any]], Callable[..., None]]
     ) -> dict[str, Any]:
-        """Run a ``register_*`` hook plugin by plugin; a plugin that raises is reported and skipped whole.
+        """Run a ``register_*`` hook; a plugin that raises is reported and skipped whole.
 
-        ``make_register(plugin_name, target)`` builds the ``register`` callable handed to that plugin;
-        what it adds goes into ``target`` and is merged only if the plugin finished cleanly. Plugins run
-        in registration order and the first to claim a name keeps it; a later claim fails that plugin.
+        ``make_register(plugin_name, target)`` builds the ``register`` callable handed to each plugin;
+        what it adds goes into ``target`` and is merged only if the plugin finished cleanly. Entries
+        merge in registration order and the first to claim a name keeps it; a later claim fails that plugin.
         A failed plugin is unregistered, so none of its hooks runs and no registry holds its entries.
         """
         with self._lock:
             self.check()  # every registry at once, so a plugin failing any hook is in none of them
             if hook in self._registries:
                 return self._registries[hook]
+            caller = self._caller(hook)
+            collecting = _Collecting(make_register)
+            token = _COLLECTING.set(collecting)
+            try:
+                caller(register=None)  # each implementation's guard hands it a register of its own
+            finally:
+                _COLLECTING.reset(token)
             merged: dict[str, Any] = {}
             owners: dict[str, str] = {}
-            for impl in getattr(self._pm.hook, hook).get_hookimpls():
-                added: dict[str, Any] = {}
-                try:
-                    _call(impl, register=make_register(impl.plugin_name, added))
-                    clash = {k: owners[k] for k in sorted(set(added) & set(merged))}
-                    if clash:
-                        raise PluginError(
-                            f"{hook}: {', '.join(f'{k!r} (taken by {p!r})' for k, p in clash.items())} "
-                            "already registered by another plugin; rename or uninstall one of them",
-                            plugin=impl.plugin_name,
-                        )
-                except Exception as exc:
-                    self._drop(impl.plugin_name, hook)
-                    status = self._statuses.get(impl.plugin_name) or PluginStatus(impl.plugin_name, "manual")
-                    self._fail(status, f"{hook} failed: {_describe(exc)}")
+            for impl in caller.get_hookimpls():  # registration order: the first claim keeps a name
+                plugin = impl.plugin_name
+                error = collecting.failed.get(plugin)
+                added = collecting.added.get(plugin, {})
+                clash = {k: owners[k] for k in sorted(set(added) & set(merged))}
+                if error is None and clash:
+                    error = PluginError(
+                        f"{hook}: {', '.join(f'{k!r} (taken by {p!r})' for k, p in clash.items())} "
+                        "already registered by another plugin; rename or uninstall one of them",
+                        plugin=plugin,
+                    )
+                if error is not None:
+                    self._drop(plugin, hook)
+                    status = self._statuses.get(plugin) or PluginStatus(plugin, "manual")
+                    self._fail(status, f"{hook} failed: {_describe(error)}")
                     continue
                 merged.update(added)
-                owners.update(dict.fromkeys(added, impl.plugin_name))
+                owners.update(dict.fromkeys(added, plugin))
             self._registries[hook] = merged
             self._owners[hook] = owners
             return merged
@@ -285,40 +329,103 @@ class PluginManager:
         return caller
 
     def before_request(self, request: ChatRequest, context: CallContext) -> ChatRequest:
-        """Run ``before_request`` implementations in turn, each on the previous one's result."""
-        from llm_resolver.types.request import ChatRequest
+        """Run ``before_request`` implementations in pluggy's order, each on the previous one's result."""
+        chain = _Chain(request)
+        token = _CHAIN.set(chain)
+        try:
+            self._pm.hook.before_request(request=request, context=context)
+        finally:
+            _CHAIN.reset(token)
+        return chain.request
 
-        for impl in reversed(self._pm.hook.before_request.get_hookimpls()):
-            try:
-                changed = _call(impl, request=request, context=context)
-            except Exception as exc:
-                raise PluginError(
-                    f"plugin {impl.plugin_name!r} failed in before_request: {_describe(exc)}",
-                    plugin=impl.plugin_name,
-                ) from exc
-            if changed is not None:
-                if not isinstance(changed, ChatRequest):
-                    raise PluginError(
-                        f"plugin {impl.plugin_name!r}: before_request must return a ChatRequest or None, "
-                        f"not {type(changed).__name__}",
-                        plugin=impl.plugin_name,
-                    )
-                request = changed
-        return request
+    def after_response(self, response: ChatResponse, context: CallContext) -> None:
+        self._pm.hook.after_response(response=response, context=context)
+
+    def on_error(self, error: Exception, context: CallContext) -> None:
+        self._pm.hook.on_error(error=error, context=context)
+
+    def register_commands(self, cli: Any) -> None:
+        self._pm.hook.register_commands(cli=cli)
 
     def notify(self, hook: str, **kwargs: Any) -> None:
-        """Run an observer hook; an observer that raises is logged (raised when strict), never fatal."""
-        for impl in reversed(self._caller(hook, kwargs).get_hookimpls()):
+        """Run an observer hook by name; an observer that raises is logged (raised when strict), never
+        fatal. A name that is no hook, or arguments it does not take, are a ``PluginError``."""
+        self._caller(hook, kwargs)(**kwargs)
+
+    # Guards ----------------------------------------------------------------------------------------
+
+    def _guarded(self, plugin: object, name: str) -> _Guarded:
+        """What pluggy registers for ``plugin``: its hook implementations, each behind its guard
+        (``functools.wraps`` keeps the marker and the signature pluggy reads)."""
+        guarded = _Guarded(plugin)
+        for attr in dir(plugin):
+            opts = self._pm.parse_hookimpl_opts(plugin, attr)
+            if opts is None:
+                continue
+            function = getattr(plugin, attr)
+            if opts.get("wrapper") or opts.get("hookwrapper"):
+                setattr(guarded, attr, function)  # registered as it is, to be refused by name in _add
+                continue
+            guard = self._guard(opts.get("specname") or attr, name, function)
+            setattr(guarded, attr, functools.wraps(function)(guard))
+        return guarded
+
+    def _guard(self, hook: str, plugin: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        """``function`` as pluggy should call it under our rules (see the module docstring)."""
+        argnames = _argnames(function)
+        if hook in REGISTRY_HOOKS:
+
+            def register_into(*args: Any, **kwargs: Any) -> None:
+                collecting = _COLLECTING.get()
+                if collecting is None:
+                    raise PluginError(f"{hook} runs only when the plugin manager builds its registry")
+                added: dict[str, Any] = {}
+                try:
+                    register = collecting.make_register(plugin, added)
+                    function(*_swap(argnames, args, "register", register), **kwargs)
+                except Exception as exc:
+                    collecting.failed[plugin] = exc
+                else:
+                    collecting.added[plugin] = added
+
+            return register_into
+        if hook == "before_request":
+
+            def transform(*args: Any, **kwargs: Any) -> None:
+                chain = _CHAIN.get()
+                if chain is None:
+                    raise PluginError("before_request runs through PluginManager.before_request")
+                try:
+                    changed = function(*_swap(argnames, args, "request", chain.request), **kwargs)
+                except Exception as exc:
+                    raise PluginError(
+                        f"plugin {plugin!r} failed in before_request: {_describe(exc)}", plugin=plugin
+                    ) from exc
+                if changed is not None:
+                    from llm_resolver.types.request import ChatRequest
+
+                    if not isinstance(changed, ChatRequest):
+                        raise PluginError(
+                            f"plugin {plugin!r}: before_request must return a ChatRequest or None, "
+                            f"not {type(changed).__name__}",
+                            plugin=plugin,
+                        )
+                    chain.request = changed
+
+            return transform
+
+        def observe(*args: Any, **kwargs: Any) -> None:
             try:
-                _call(impl, **kwargs)
+                function(*args, **kwargs)
             except Exception as exc:
-                log.warning("plugin %r failed in %s: %s", impl.plugin_name, hook, _describe(exc))
-                self._record_runtime_failure(impl.plugin_name, f"{hook}: {_describe(exc)}")
+                log.warning("plugin %r failed in %s: %s", plugin, hook, _describe(exc))
+                self._record_runtime_failure(plugin, f"{hook}: {_describe(exc)}")
                 if self._strict:
                     raise PluginError(
-                        f"plugin {impl.plugin_name!r} failed in {hook}: {_describe(exc)}",
-                        plugin=impl.plugin_name,
+                        f"plugin {plugin!r} failed in {hook}: {_describe(exc)}", plugin=plugin
                     ) from exc
+
+        return observe
 
     def _record_runtime_failure(self, plugin_name: str, error: str) -> None:
         with self._lock:
@@ -328,9 +435,31 @@ class PluginManager:
                 status.last_runtime_error = error
 
 
-def _call(impl: pluggy.HookImpl, **kwargs: Any) -> Any:
-    """Call one implementation with the arguments it declares (pluggy lets it take a subset)."""
-    return impl.function(*(kwargs[name] for name in impl.argnames))
+class _Guarded:
+    """The stand-in pluggy holds for a plugin; its hook functions are set on it by ``_guarded``."""
+
+    def __init__(self, plugin: object) -> None:
+        self.plugin = plugin
+
+    def __repr__(self) -> str:
+        return f"<guarded {self.plugin!r}>"
+
+
+def _argnames(function: Callable[..., Any]) -> tuple[str, ...]:
+    """The arguments pluggy passes ``function`` by position: those without a default, in order."""
+    return tuple(
+        p.name
+        for p in inspect.signature(function).parameters.values()
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+    )
+
+
+def _swap(argnames: tuple[str, ...], args: tuple[Any, ...], name: str, value: Any) -> tuple[Any, ...]:
+    """``args`` with the argument ``name`` (if the implementation takes it) set to ``value``."""
+    if name not in argnames:
+        return args
+    at = argnames.index(name)
+    return (*args[:at], value, *args[at + 1 :])
 
 
 def _describe(exc: BaseException) -> str:

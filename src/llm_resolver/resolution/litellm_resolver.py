@@ -9,10 +9,10 @@ from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.config.sources import build_config
 from llm_resolver.llm.core import LLMCore
 from llm_resolver.llm.litellm_llm import LiteLLM
-from llm_resolver.metering.services import CallServices
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.resolution.resolver import DependencyResolver
-from llm_resolver.resolution.scope import Scope
+from llm_resolver.services import CallServices
+from llm_resolver.types.scope import Scope
 
 
 class LiteLLMResolver(DependencyResolver[LiteLLM]):
@@ -30,7 +30,6 @@ class LiteLLMResolver(DependencyResolver[LiteLLM]):
         self, *, plugins: PluginManager | None = None, env: Mapping[str, str] | None = None, **properties: Any
     ) -> None:
         self.config: LiteLLMConfig = build_config(properties, env)
-        self._plugins = plugins
         self.services = CallServices.build(self.config, plugins)  # meters and cache: one set per resolver
         self.meter = self.services.meter  # shared by the LLMs of every scope, read per scope
         self._core: LLMCore | None = None
@@ -40,7 +39,6 @@ class LiteLLMResolver(DependencyResolver[LiteLLM]):
         """Skip the config sources: use this validated config as it is."""
         resolver = cls.__new__(cls)
         resolver.config = config
-        resolver._plugins = plugins
         resolver.services = CallServices.build(config, plugins)
         resolver.meter = resolver.services.meter
         resolver._core = None
@@ -52,11 +50,9 @@ class LiteLLMResolver(DependencyResolver[LiteLLM]):
         if core is None:
             with self._lock:
                 if self._core is None:
-                    if self._plugins is None:
-                        from llm_resolver.plugins.default import default_plugin_manager
-
-                        self._plugins = default_plugin_manager()
-                    self._core = LiteLLM(self.config, plugins=self._plugins, services=self.services).core
+                    self._core = LiteLLM(
+                        self.config, plugins=self.services.plugins, services=self.services
+                    ).core
                 core = self._core
         return LiteLLM.over(core, scope)
 

@@ -7,7 +7,7 @@ from abc import ABC, abstractmethod
 from collections import OrderedDict
 from typing import ClassVar, Generic, Self, TypeVar
 
-from llm_resolver.resolution.scope import Scope
+from llm_resolver.types.scope import Scope
 
 T = TypeVar("T")
 

@@ -22,8 +22,9 @@ from pydantic import (
 from llm_resolver.config.interpolation import WHOLE_REFERENCE, interpolate
 from llm_resolver.config.pickling import by_reference
 from llm_resolver.config.safe_load import check_shape
-from llm_resolver.config.sources import spec_error_from
+from llm_resolver.config.spec_errors import spec_error_from
 from llm_resolver.errors import SpecError
+from llm_resolver.plugins.default import plugins_or_default
 from llm_resolver.redaction import is_secret_key, mask_secrets
 from llm_resolver.resolution.resolver import DependencyResolver
 
@@ -118,9 +119,7 @@ class DependencySpec(BaseModel):
         return found
 
     def _lookup(self, plugins: PluginManager | None) -> object:
-        from llm_resolver.plugins.default import default_plugin_manager
-
-        registry = (plugins or default_plugin_manager()).resolvers()
+        registry = plugins_or_default(plugins).resolvers()
         if self.class_name not in registry:
             known = ", ".join(sorted(registry)) or "none"
             raise SpecError(

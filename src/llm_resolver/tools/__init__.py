@@ -1,22 +1,13 @@
-"""Tools: ``@tool`` makes a typed function into a tool; ``run_tools``/``arun_tools`` run the loop in which
-the model calls them; plugins add tools through ``register_tools``.
+"""Tools: ``@tool`` makes a typed function into a tool; plugins add tools through ``register_tools``.
 
-Names are imported on first access: building the tool registry (every first resolve) needs only the
-decorator, not the loop and its call machinery.
+The loop in which the model calls them (``run_tools``/``arun_tools``) is ``llm_resolver.tool_loop``: it
+drives an LLM and falls back to the process's plugins, so it sits above this package and the plugins.
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-from llm_resolver.lazy import lazy_exports
+from llm_resolver.tools.decorator import as_tool, tool
+from llm_resolver.tools.registry import plugin_tools, select_tools
+from llm_resolver.tools.results import LLMToolLoopError, ToolCallRecord, ToolLoopResult, ToolStep
 from llm_resolver.types.tool import Tool, ToolArgumentsError
-
-if TYPE_CHECKING:
-    from llm_resolver.tools.decorator import as_tool, tool
-    from llm_resolver.tools.loop import arun_tools, run_tools
-    from llm_resolver.tools.registry import plugin_tools, select_tools
-    from llm_resolver.tools.results import LLMToolLoopError, ToolCallRecord, ToolLoopResult, ToolStep
 
 __all__ = [
     "LLMToolLoopError",
@@ -25,25 +16,8 @@ __all__ = [
     "ToolCallRecord",
     "ToolLoopResult",
     "ToolStep",
-    "arun_tools",
     "as_tool",
     "plugin_tools",
-    "run_tools",
     "select_tools",
     "tool",
 ]
-__getattr__ = lazy_exports(
-    __name__,
-    {
-        "LLMToolLoopError": "results",
-        "ToolCallRecord": "results",
-        "ToolLoopResult": "results",
-        "ToolStep": "results",
-        "arun_tools": "loop",
-        "as_tool": "decorator",
-        "plugin_tools": "registry",
-        "run_tools": "loop",
-        "select_tools": "registry",
-        "tool": "decorator",
-    },
-)

@@ -6,12 +6,14 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llm_resolver.errors import PluginError, SpecError
-from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.tools.decorator import as_tool
 from llm_resolver.types.tool import Tool
+
+if TYPE_CHECKING:
+    from llm_resolver.plugins.manager import PluginManager
 
 HOOK = "register_tools"
 _SHORT_NAME = re.compile(r"^[A-Za-z0-9_-]{1,48}$")

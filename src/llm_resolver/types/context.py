@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from llm_resolver.resolution.scope import Scope
+from llm_resolver.types.scope import Scope
 
 
 @dataclass

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llm_resolver.errors import PluginError
-from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.vision.loader import ContentLoader
+
+if TYPE_CHECKING:
+    from llm_resolver.plugins.manager import PluginManager
 
 HOOK = "register_content_loaders"
 

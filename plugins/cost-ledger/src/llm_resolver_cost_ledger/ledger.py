@@ -30,8 +30,8 @@ from typing import Literal
 from llm_resolver.metering import Budget, Reservation, UsageEvent, budget_exceeded
 from llm_resolver.metering.reservation import fits
 from llm_resolver.metering.rollup import Keys, rollup_keys
-from llm_resolver.resolution.scope import ANY, Scope
 from llm_resolver.sqlite_store import ProcessConnection
+from llm_resolver.types.scope import ANY, Scope
 from llm_resolver_cost_ledger.paths import default_ledger_path
 
 # The layout ``PRAGMA user_version`` records. 0 is the first one, kept by files written before budgets

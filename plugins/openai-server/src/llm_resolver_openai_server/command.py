@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import signal
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from llm_resolver_openai_server.access import KEYS_VAR, check_bind, parse_keys
 from llm_resolver_openai_server.settings import ServerSettings
 
 if TYPE_CHECKING:
-    from aiohttp import web
+    from starlette.types import ASGIApp
 
 
 def add_parser(commands: Any) -> None:
@@ -43,7 +44,7 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # Here, not at the top: every llm-resolver command builds this parser, only serve needs aiohttp.
+    # Here, not at the top: every llm-resolver command builds this parser, only serve needs FastAPI.
     from llm_resolver_openai_server.app import create_app
 
     keys = parse_keys(os.environ.get(KEYS_VAR, ""))
@@ -56,16 +57,21 @@ def run(args: argparse.Namespace) -> int:
     with answer_stdout() as out:  # LiteLLM's error banner must not fill the server's stdout
 
         def listening(port: int) -> None:
-            """Called once the socket is bound: a supervisor reading this line may send requests."""
+            """Called once the server can answer: a supervisor reading this line may send requests."""
             out.write(f"serving {names} on http://{args.host}:{port}/v1\n")
             out.flush()
 
-        asyncio.run(_serve_until_terminated(app, args.host, args.port, listening))
+        try:
+            asyncio.run(_serve_until_terminated(app, args.host, args.port, listening))
+        finally:
+            # The process exits next: collecting LiteLLM's heap at interpreter exit takes seconds on a
+            # busy machine, and the OS frees it anyway. Frozen objects are left out of that collection.
+            gc.freeze()
     return 0
 
 
 async def _serve_until_terminated(
-    app: web.Application, host: str, port: int, listening: Callable[[int], None]
+    app: ASGIApp, host: str, port: int, listening: Callable[[int], None]
 ) -> None:
     """SIGTERM (a supervisor stopping us) ends the server cleanly with 0; Ctrl-C is left to
     ``asyncio.run``, which cancels the server and raises KeyboardInterrupt: "interrupted", 130."""

@@ -12,6 +12,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from starlette.responses import JSONResponse
+
 from llm_resolver import (
     LLMAuthenticationError,
     LLMBadRequestError,
@@ -105,3 +107,14 @@ def public(text: str) -> str:
     if found:
         text = text[: found.start()].rstrip() + " [traceback omitted]"
     return _ADDRESS.sub("<upstream>", text)
+
+
+def error_response(error: HttpError) -> JSONResponse:
+    return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
+
+
+INTERNAL = HttpError(500, "server_error", None, "internal error; the server log has the details")
+# The last event of a stream still open when the server stops: the client may retry elsewhere.
+SHUTTING_DOWN = HttpError(
+    503, "server_error", "server_shutting_down", "the server is shutting down; retry the request"
+)

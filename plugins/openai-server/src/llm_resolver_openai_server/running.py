@@ -1,27 +1,33 @@
 """``RunningServer``: the application on a background thread with its own event loop, for tests and
-for hosts that embed the server in a process that does other work."""
+for hosts that embed the server in a process that does other work; and ``serve``, the uvicorn loop
+``llm-resolver serve`` runs too."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import TracebackType
 
-from aiohttp import web
+import uvicorn
+from starlette.types import ASGIApp
 
 from llm_resolver import SpecError
 from llm_resolver_openai_server.access import check_bind
-from llm_resolver_openai_server.app import api_keys
+from llm_resolver_openai_server.app import api_keys, server_deps
+
+# How long a request still running at shutdown may take after its stream was told to end.
+GRACE_SECONDS = 1
 
 
 class RunningServer:
     """``with RunningServer(app) as server:`` serves on ``server.base_url`` (port 0: a free one). An app
     without keys is refused any address but loopback, as ``llm-resolver serve`` refuses it."""
 
-    def __init__(self, app: web.Application, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
         check_bind(host, api_keys(app))
         self._app = app
         self._host = host
@@ -68,24 +74,75 @@ class RunningServer:
 
 
 async def serve(
-    app: web.Application, host: str, port: int, stop: asyncio.Event, listening: Callable[[int], None]
+    app: ASGIApp, host: str, port: int, stop: asyncio.Event, listening: Callable[[int], None]
 ) -> None:
-    """Serve ``app`` until ``stop`` is set (or the task is cancelled, as Ctrl-C does under
-    ``asyncio.run``); ``listening`` gets the bound port. A port or host that cannot be bound raises a
-    ``SpecError`` saying what to change, not the socket's OSError."""
+    """Serve ``app`` with uvicorn until ``stop`` is set (or the task is cancelled, as Ctrl-C does under
+    ``asyncio.run``); ``listening`` gets the bound port. Stopping tells open streams to end (each sends
+    its closing event), so shutdown takes about a second at most, not as long as the longest answer.
+    A port or host that cannot be bound raises a ``SpecError`` saying what to change."""
     if not 0 <= port <= 65535:
         raise SpecError(f"port {port} is out of range; give one from 0 to 65535 (0 picks a free port)")
-    runner = web.AppRunner(app)
-    await runner.setup()
+    sock = _bind(host, port)
+    deps = server_deps(app)
+    if deps is not None:
+        deps.drain.reset()
+    config = uvicorn.Config(
+        app,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        ws="none",
+        timeout_graceful_shutdown=GRACE_SECONDS,
+    )
+    server = _Uvicorn(config, lambda: listening(int(sock.getsockname()[1])))
+    running = asyncio.ensure_future(server.serve(sockets=[sock]))
+    stopped = asyncio.ensure_future(stop.wait())
     try:
-        try:
-            await web.TCPSite(runner, host, port).start()
-        except OSError as exc:
-            raise SpecError(_bind_problem(host, port, exc)) from None
-        listening(int(runner.addresses[0][1]))
-        await stop.wait()
+        await asyncio.wait({running, stopped}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        await runner.cleanup()
+        stopped.cancel()
+        if deps is not None:
+            deps.drain.start()
+        server.should_exit = True
+        await running  # uvicorn's own shutdown: no new connections, open requests finish or are cut
+        sock.close()
+
+
+class _Uvicorn(uvicorn.Server):
+    """uvicorn that leaves signals to its caller (SIGTERM stops ``serve`` cleanly; Ctrl-C is
+    ``asyncio.run``'s, hence "interrupted") and reports once it listens."""
+
+    def __init__(self, config: uvicorn.Config, listening: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._listening = listening
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            self._listening()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` (uvicorn listens on it): bound here, so a failure is ours to
+    word, not a log line and ``sys.exit`` inside uvicorn."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+        except BaseException:
+            sock.close()
+            raise
+    except OSError as exc:
+        raise SpecError(_bind_problem(host, port, exc)) from None
+    return sock
 
 
 def _bind_problem(host: str, port: int, exc: OSError) -> str:

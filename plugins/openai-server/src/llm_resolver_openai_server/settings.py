@@ -1,5 +1,5 @@
-"""``ServerSettings``, apart from the aiohttp application so ``llm-resolver serve``'s parser (and with
-it every ``llm-resolver`` command) can be built without importing aiohttp."""
+"""``ServerSettings``, apart from the application so ``llm-resolver serve``'s parser (and with it every
+``llm-resolver`` command) can be built without importing FastAPI."""
 
 from __future__ import annotations
 

@@ -1,10 +1,9 @@
 """OpenAI's chat-completions and embeddings wire format, to and from llm-resolver's types.
 
-Bodies are read against an allow-list: each field is one this server acts on, one it knowingly ignores
-(named in the ``x-llm-resolver-ignored`` response header), or refused by name, so nothing a client sends
-reaches LiteLLM unread (an ``api_base`` would send the server's upstream key elsewhere). ``null`` means
-unset. Content parts are text or ``image_url`` only, so a remote client can never hand a content loader
-a local path; ``n`` must be 1.
+Bodies are read against an allow-list (``fields.read_fields``), so nothing a client sends reaches
+LiteLLM unread (an ``api_base`` would send the server's upstream key elsewhere). Content parts are text
+or ``image_url`` only, so a remote client can never hand a content loader a local path; ``n`` must be
+1; ``developer`` (what newer SDKs send for system prompts) is a system message.
 """
 
 from __future__ import annotations
@@ -13,13 +12,19 @@ import base64
 import struct
 import time
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
 from llm_resolver import ChatChunk, ChatRequest, ChatResponse, EmbeddingResponse, Message, Usage
+from llm_resolver_openai_server.fields import (
+    WireError,
+    check_types,
+    model_name,
+    read_fields,
+    validation_error,
+)
 
 IGNORED_HEADER = "x-llm-resolver-ignored"
 
@@ -51,14 +56,24 @@ _CHAT_REFUSED = {
 _EMBEDDINGS_TAKEN = frozenset({"model", "input", "encoding_format", "dimensions"})
 _EMBEDDINGS_IGNORED = frozenset({"user"})
 _PART_TYPES = frozenset({"text", "image_url"})
-
-
-class WireError(ValueError):
-    """A request this server cannot take; ``param`` names the field, as OpenAI's errors do."""
-
-    def __init__(self, message: str, param: str | None = None) -> None:
-        super().__init__(message)
-        self.param = param
+# OpenAI's JSON types (pydantic's lax mode would take "0.5" as a number and true as an integer).
+_CHAT_TYPES = {
+    "n": "integer",
+    "max_tokens": "integer",
+    "max_completion_tokens": "integer",
+    "seed": "integer",
+    "temperature": "number",
+    "top_p": "number",
+    "frequency_penalty": "number",
+    "presence_penalty": "number",
+    "stream": "boolean",
+    "parallel_tool_calls": "boolean",
+    "user": "string",
+    "reasoning_effort": "string",
+    "logit_bias": "object",
+    "response_format": "object",
+    "tools": "array",
+}
 
 
 @dataclass(frozen=True)
@@ -73,66 +88,98 @@ class ChatCall:
 @dataclass(frozen=True)
 class EmbeddingsCall:
     model: str
-    texts: list[str]
+    texts: list[str]  # empty when the input is token arrays
+    tokens: list[list[int]]  # token arrays, for the model's tokenizer to decode
     options: dict[str, Any]  # for LLM.aembed
     base64: bool
     ignored: tuple[str, ...]
 
 
 def chat_call(body: Any) -> ChatCall:
-    fields, ignored = _fields(body, _CHAT_TAKEN, _CHAT_IGNORED, _CHAT_REFUSED)
-    model = _model(fields)
+    fields, ignored = read_fields(body, _CHAT_TAKEN, _CHAT_IGNORED, _CHAT_REFUSED)
+    model = model_name(fields)
     messages = fields.get("messages")
     if not isinstance(messages, list) or not messages:
         raise WireError("messages must be a non-empty list", "messages")
     for index, message in enumerate(messages):
         _check_parts(message, index)
-    n = fields.get("n", 1)
-    if n != 1 or isinstance(n, bool):
+    check_types(fields, _CHAT_TYPES)
+    if fields.get("n", 1) != 1:
         raise WireError("n must be 1: this server returns one choice", "n")
-    stream = fields.get("stream", False)
-    if not isinstance(stream, bool):
-        raise WireError("stream must be true or false", "stream")
-    user = fields.get("user")
-    if user is not None and not isinstance(user, str):
-        raise WireError("user must be a string", "user")
     same: dict[str, Any] = {name: fields[name] for name in _SAME if name in fields}
     if "max_completion_tokens" in fields:
-        limit = fields["max_completion_tokens"]
-        if not isinstance(limit, int) or isinstance(limit, bool):
-            raise WireError("max_completion_tokens must be an integer", "max_completion_tokens")
-        same.setdefault("max_tokens", limit)
+        same.setdefault("max_tokens", fields["max_completion_tokens"])
     passed = {name: fields[name] for name in _PASSED if name in fields}
+    request = chat_request(messages, same, passed, fields.get("user"))
+    stream = fields.get("stream", False)
+    return ChatCall(model, request, stream, include_usage(fields.get("stream_options")), ignored)
+
+
+def chat_request(
+    messages: list[Any], same: dict[str, Any], passed: dict[str, Any], user: str | None
+) -> ChatRequest:
+    """The request every route builds, its validation errors as one sentence naming the field."""
     metadata = {"user": user} if user is not None else {}
     try:
-        request = ChatRequest(messages=messages, provider_options=passed, metadata=metadata, **same)
+        return ChatRequest(
+            messages=[_system_if_developer(m) for m in messages],
+            provider_options=passed,
+            metadata=metadata,
+            **same,
+        )
     except ValidationError as exc:
-        raise WireError(_first_line(exc), _field_of(exc)) from None
-    except ValueError as exc:
-        raise WireError(_first_line(exc)) from None
-    return ChatCall(model, request, stream, _include_usage(fields.get("stream_options")), ignored)
+        raise validation_error(exc) from None
 
 
 def embeddings_call(body: Any) -> EmbeddingsCall:
-    fields, ignored = _fields(body, _EMBEDDINGS_TAKEN, _EMBEDDINGS_IGNORED, {})
-    model, texts = _model(fields), fields.get("input")
-    if isinstance(texts, str):
-        texts = [texts]
-    if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
-        raise WireError(
-            "input must be a string or a non-empty list of strings (token arrays are not taken)", "input"
-        )
+    fields, ignored = read_fields(body, _EMBEDDINGS_TAKEN, _EMBEDDINGS_IGNORED, {})
+    model = model_name(fields)
+    check_types(fields, {"dimensions": "integer", "encoding_format": "string"})
+    texts, tokens = _embedding_input(fields.get("input"))
     encoding = fields.get("encoding_format", "float")
     if encoding not in ("float", "base64"):
         raise WireError(f"encoding_format must be float or base64, not {encoding!r}", "encoding_format")
-    # dimensions is checked by aembed itself, before any request
+    # dimensions' range is checked by aembed itself, before any request
     options = {"dimensions": fields["dimensions"]} if "dimensions" in fields else {}
-    return EmbeddingsCall(model, texts, options, encoding == "base64", ignored)
+    return EmbeddingsCall(model, texts, tokens, options, encoding == "base64", ignored)
+
+
+def _embedding_input(given: Any) -> tuple[list[str], list[list[int]]]:
+    """A string, a list of strings, one token array, or a list of token arrays (what LangChain's
+    ``OpenAIEmbeddings`` sends by default)."""
+    if isinstance(given, str):
+        given = [given]
+    if isinstance(given, list) and given and all(isinstance(t, str) for t in given):
+        return given, []
+    if isinstance(given, list) and given and all(_is_token(t) for t in given):
+        given = [given]
+    if isinstance(given, list) and given and all(isinstance(a, list) for a in given):
+        for index, array in enumerate(given):
+            if not array or not all(_is_token(t) for t in array):
+                raise WireError(
+                    f"input[{index}] must be a non-empty array of token ids (non-negative integers)",
+                    "input",
+                )
+        return [], given
+    raise WireError(
+        "input must be a string, a non-empty list of strings, or token arrays (lists of integers)", "input"
+    )
+
+
+def _is_token(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _system_if_developer(message: Any) -> Any:
+    """OpenAI's ``developer`` role is its newer name for ``system``."""
+    if isinstance(message, dict) and message.get("role") == "developer":
+        return {**message, "role": "system"}
+    return message
 
 
 def completion_body(response: ChatResponse, model: str) -> dict[str, Any]:
     return {
-        "id": _id("chatcmpl"),
+        "id": new_id("chatcmpl"),
         "object": "chat.completion",
         "created": int(time.time()),
         "model": model,
@@ -140,7 +187,7 @@ def completion_body(response: ChatResponse, model: str) -> dict[str, Any]:
             {"index": 0, "message": _message(response.message), "finish_reason": response.finish_reason}
         ],
         "usage": usage_body(response.usage),
-        "llm_resolver": _extras(response),
+        "llm_resolver": extras(response),
     }
 
 
@@ -165,7 +212,7 @@ def usage_chunk_body(response: ChatResponse, model: str, stream_id: str) -> dict
     return {
         **_chunk(stream_id, model, []),
         "usage": usage_body(response.usage),
-        "llm_resolver": _extras(response),
+        "llm_resolver": extras(response),
     }
 
 
@@ -189,36 +236,10 @@ def usage_body(usage: Usage) -> dict[str, Any]:
 
 
 def new_stream_id() -> str:
-    return _id("chatcmpl")
+    return new_id("chatcmpl")
 
 
-def _fields(
-    body: Any, taken: frozenset[str], ignored: frozenset[str], refused: Mapping[str, str]
-) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """The fields ``body`` sets (``null``: unset) among ``taken``, and those it sets among ``ignored``;
-    any other field is refused by name."""
-    if not isinstance(body, dict):
-        raise WireError("the body must be a JSON object")
-    given = {name: value for name, value in body.items() if value is not None}
-    for name in given:
-        if name in refused:
-            raise WireError(refused[name], name)
-        if name not in taken and name not in ignored:
-            known = ", ".join(sorted(taken | ignored))
-            raise WireError(f"{name!r} is not a field this server takes; remove it (it takes: {known})", name)
-    return {k: v for k, v in given.items() if k in taken}, tuple(sorted(k for k in given if k in ignored))
-
-
-def _model(fields: Mapping[str, Any]) -> str:
-    model = fields.get("model")
-    if not isinstance(model, str) or not model:
-        raise WireError(
-            "model is required: the name of one of this server's models (GET /v1/models)", "model"
-        )
-    return model
-
-
-def _include_usage(options: Any) -> bool:
+def include_usage(options: Any) -> bool:
     if options is None:
         return False
     if not isinstance(options, dict):
@@ -255,7 +276,7 @@ def _message(message: Message) -> dict[str, Any]:
     return out
 
 
-def _extras(response: ChatResponse) -> dict[str, Any]:
+def extras(response: ChatResponse) -> dict[str, Any]:
     """What OpenAI's format has no field for: the model that answered, the cost, the attempts."""
     return {
         "model": response.model,
@@ -276,23 +297,11 @@ def _chunk(stream_id: str, model: str, choices: list[dict[str, Any]]) -> dict[st
     }
 
 
-def _id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex}"
+def new_id(prefix: str, separator: str = "-") -> str:
+    """An id as OpenAI writes them: ``chatcmpl-…`` and ``cmpl-…``; the Responses API's ``resp_…``."""
+    return f"{prefix}{separator}{uuid.uuid4().hex}"
 
 
 def _base64(vector: list[float]) -> str:
     """As OpenAI sends it: the vector's little-endian float32 bytes, base64-encoded."""
     return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode("ascii")
-
-
-def _field_of(exc: ValidationError) -> str | None:
-    """The body field the first error is about (pydantic's location starts with it)."""
-    error = exc.errors()[0]
-    location, context = error["loc"], error.get("ctx") or {}
-    if location and location[0] == "provider_options":  # the core names the option it refused
-        return str(context.get("key") or context.get("where") or "provider_options").split(".")[0]
-    return str(location[0]) if location else None
-
-
-def _first_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())[:500]

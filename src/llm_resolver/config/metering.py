@@ -1,6 +1,6 @@
 """The metering settings of ``LiteLLMConfig``: which meters (with their options) and the budget.
 
-Kept free of config imports: ``config.models`` uses these types and validators.
+Imports nothing else from config: ``config.models`` uses these types and validators.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from llm_resolver.resolution.scope import Scope
+from llm_resolver.types.scope import Scope
 
 # Completion tokens reserved when neither the request, the config, the budget nor the model map bounds them.
 DEFAULT_COMPLETION_TOKENS = 4096

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from llm_resolver.errors import LLMBadRequestError
+from llm_resolver.plugins.default import plugins_or_default
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.protocol import LLM
 from llm_resolver.tools.decorator import as_tool
@@ -146,12 +147,9 @@ def _resolve(tools: Sequence[ToolLike], llm: LLM) -> list[Tool]:
 
 
 def _plugins_of(llm: LLM) -> PluginManager:
+    """The LLM's own plugin manager; an LLM without one (a ``FakeLLM``) names the process's plugins."""
     plugins = getattr(llm, "plugins", None)
-    if isinstance(plugins, PluginManager):
-        return plugins
-    from llm_resolver.plugins.default import default_plugin_manager
-
-    return default_plugin_manager()
+    return plugins_or_default(plugins if isinstance(plugins, PluginManager) else None)
 
 
 def _merge(tools: list[Tool | dict[str, Any]]) -> list[Tool | dict[str, Any]]:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from llm_resolver.cache.registry import BUILTIN_BACKENDS, build_cache
+from llm_resolver.cache.registry import build_cache
 from llm_resolver.cache.response_cache import ResponseCache
-from llm_resolver.cache.settings import parse_cache_setting
+from llm_resolver.config.cache import parse_cache_setting
+from llm_resolver.config.metering import BudgetConfig, meter_specs
 from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.metering.memory import InMemoryMeter
 from llm_resolver.metering.meters import Metering
 from llm_resolver.metering.registry import build_meters
-from llm_resolver.metering.settings import BudgetConfig, meter_specs
+from llm_resolver.plugins.default import plugins_or_default
 from llm_resolver.plugins.manager import PluginManager
 
 
@@ -20,22 +21,22 @@ class CallServices:
     meter: InMemoryMeter
     metering: Metering
     cache: ResponseCache | None
+    # Decided by ``build``; services put together by hand (a test's) may go without plugins.
+    plugins: PluginManager | None = None
 
     @classmethod
     def build(
         cls, config: LiteLLMConfig, plugins: PluginManager | None, meter: InMemoryMeter | None = None
     ) -> CallServices:
         """Meters and cache are built once here, so a bad name or option fails when the spec loads.
-        The process-wide plugin manager is only loaded when a plugin must supply one of them."""
-        specs = meter_specs(config.cost_meters)
-        settings = parse_cache_setting(config.cache)
-        if plugins is None and (specs or (settings and settings.backend not in BUILTIN_BACKENDS)):
-            from llm_resolver.plugins.default import default_plugin_manager
 
-            plugins = default_plugin_manager()
+        This is where an LLM's plugins are decided (``None``: the process-wide manager): its meters,
+        cache backend, tools and call hooks all come from the one manager kept here."""
+        plugins = plugins_or_default(plugins)
+        settings = parse_cache_setting(config.cache)
         meter = meter or InMemoryMeter()
-        meters = build_meters(specs, plugins) if plugins is not None else []
+        meters = build_meters(meter_specs(config.cost_meters), plugins)
         cache = build_cache(settings, plugins) if settings is not None else None
         budget = config.budget_usd
         on_error = budget.on_meter_error if isinstance(budget, BudgetConfig) else "refuse"
-        return cls(meter, Metering([meter, *meters], on_error), cache)
+        return cls(meter, Metering([meter, *meters], on_error), cache, plugins)

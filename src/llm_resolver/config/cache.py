@@ -1,6 +1,6 @@
 """The ``cache`` setting: off, ``"memory"``, ``"sqlite:///path"``, ``"<backend>://…"`` or a mapping.
 
-Kept free of config imports: ``config.models`` validates the setting with ``check_cache_setting``.
+Imports nothing else from config: ``config.models`` validates the setting with ``check_cache_setting``.
 """
 
 from __future__ import annotations

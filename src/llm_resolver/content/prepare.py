@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from llm_resolver.errors import LLMBadRequestError, PluginError
-from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.redaction import redact
 from llm_resolver.types.messages import DeferredPart, ImagePart, Message, TextPart
 from llm_resolver.types.request import ChatRequest
@@ -15,6 +15,9 @@ from llm_resolver.vision.images import MB, ImageLimits, check_image_url, limits_
 from llm_resolver.vision.loader import ContentLoader, LoadContext
 from llm_resolver.vision.registry import content_loaders
 from llm_resolver.vision.settings import VisionConfig
+
+if TYPE_CHECKING:
+    from llm_resolver.plugins.manager import PluginManager
 
 Part = TextPart | ImagePart | DeferredPart
 
