@@ -10,7 +10,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from llm_resolver.cli.summary import format_cost
+from llm_resolver.readout import format_cost
 
 PLAIN_INTERVAL_S = 5.0
 

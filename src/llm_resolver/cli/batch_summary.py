@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from llm_resolver import ChatResponse, LLMError
-from llm_resolver.cli.summary import format_cost
+from llm_resolver.readout import format_cost
 
 
 @dataclass

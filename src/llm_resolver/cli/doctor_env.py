@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from llm_resolver import PluginManager
-from llm_resolver.config.sources import PROVIDER_KEY_VARS
+from llm_resolver.config.providers import PROVIDER_KEY_VARS
 
 CORE_PACKAGES = ("llm-resolver", "litellm", "pluggy", "pydantic")
 

@@ -26,7 +26,7 @@ from llm_resolver import (
 from llm_resolver.backend.targets import targets_for
 from llm_resolver.cli.doctor_env import Problem
 from llm_resolver.cli.spec_file import load_specs
-from llm_resolver.config.sources import PROVIDER_KEY_VARS
+from llm_resolver.config.providers import PROVIDER_KEY_VARS
 
 PROBE_PROMPT = "Reply with the single word OK."
 PROBE_MAX_TOKENS = 5

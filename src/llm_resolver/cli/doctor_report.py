@@ -26,7 +26,7 @@ from llm_resolver.cli.doctor_models import (
 from llm_resolver.cli.errors import EXIT_CALL_FAILED
 from llm_resolver.cli.models_cmd import capabilities, number, price
 from llm_resolver.cli.stray_output import answer_stdout
-from llm_resolver.cli.summary import format_cost
+from llm_resolver.readout import format_cost
 
 _PIPED_WIDTH = 200
 
