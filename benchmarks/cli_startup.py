@@ -1,5 +1,6 @@
 """Start-up time: ``llm-resolver --help``, ``llm-resolver plugins`` and resolving a spec, each in a
-fresh process, with every installed plugin loading (bootstrap installs all in-repo plugins).
+fresh process, with every installed plugin loading (bootstrap installs all in-repo plugins); and how long
+``llm-resolver complete`` (against the provider emulator) takes to exit after its last output.
 
 Wall time per run; the table shows the median and the spread (fastest, slowest) of ``--runs`` runs.
 ``--compare DIR`` also times another checkout of the repository (its ``src/`` and ``plugins/*/src``
@@ -13,11 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import selectors
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from llm_resolver.testing import ProviderEmulator
 
 HERE = Path(__file__).resolve().parents[1]
 CONSOLE_SCRIPT = str(Path(sys.executable).with_name("llm-resolver"))
@@ -32,6 +36,7 @@ COMMANDS = {
     "llm-resolver plugins": [CONSOLE_SCRIPT, "plugins"],
     "resolve a spec": [sys.executable, "-c", RESOLVE],
 }
+LINGER = "complete: exit linger"  # seconds from its last output to its exit, not the whole run
 
 
 def environment(tree: Path) -> dict[str, str]:
@@ -52,6 +57,25 @@ def once(command: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
+def exit_after_last_output(command: list[str], env: dict[str, str]) -> float:
+    """Seconds from the command's last byte on stdout or stderr to its exit."""
+    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    streams = selectors.DefaultSelector()
+    for stream in (child.stdout, child.stderr):
+        assert stream is not None
+        streams.register(stream, selectors.EVENT_READ)
+    last = time.perf_counter()
+    while streams.get_map():
+        for key, _ in streams.select():
+            if os.read(key.fd, 65536):
+                last = time.perf_counter()
+            else:
+                streams.unregister(key.fileobj)
+    if child.wait() != 0:
+        raise RuntimeError(f"{command} failed")
+    return time.perf_counter() - last
+
+
 def plugins_loaded(env: dict[str, str]) -> str:
     out = subprocess.run([CONSOLE_SCRIPT, "plugins", "--json"], env=env, capture_output=True, text=True)
     rows = json.loads(out.stdout)
@@ -65,11 +89,18 @@ def main(runs: int, compare: Path | None) -> None:
     for name, env in envs.items():
         once(COMMANDS["llm-resolver --help"], env)  # warm: byte-code caches, file system
         print(f"{name}: {trees[name]} ({plugins_loaded(env)})")
-    times: dict[tuple[str, str], list[float]] = {(c, t): [] for c in COMMANDS for t in trees}
-    for _ in range(runs):
-        for command, argv in COMMANDS.items():
+    times: dict[tuple[str, str], list[float]] = {(c, t): [] for c in (*COMMANDS, LINGER) for t in trees}
+    with ProviderEmulator() as emulator:
+        complete = [CONSOLE_SCRIPT, "complete", "hi", "--model", "openai/gpt-4o-mini", "--api-base"]
+        complete.append(emulator.openai_base)
+        for _ in range(runs):
+            for command, argv in COMMANDS.items():
+                for tree in trees:
+                    times[command, tree].append(once(argv, envs[tree]))
             for tree in trees:
-                times[command, tree].append(once(argv, envs[tree]))
+                times[LINGER, tree].append(
+                    exit_after_last_output(complete, {**envs[tree], "OPENAI_API_KEY": "x"})
+                )
     print(f"\n{runs} runs each, wall seconds\n")
     print(f"| {'command':<22} | {'tree':<9} | median | fastest | slowest |")
     print(f"|{'-' * 24}|{'-' * 11}|-------:|--------:|--------:|")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
+import gc
 import sys
 from collections.abc import Sequence
 
@@ -15,6 +18,8 @@ from llm_resolver.plugins.manager import PluginManager
 def main(argv: Sequence[str] | None = None, *, plugins: PluginManager | None = None) -> int:
     """Run one command and return its exit code: 0 ok, 1 the call failed, 2 bad configuration or
     usage, 130 interrupted. ``plugins`` defaults to the process-wide manager (entry points)."""
+    if argv is None:  # the process's own command line: this command is what the process is for
+        _skip_collection_at_exit()
     try:
         manager = plugins if plugins is not None else default_plugin_manager()
         parser = build_parser(manager)
@@ -32,6 +37,16 @@ def main(argv: Sequence[str] | None = None, *, plugins: PluginManager | None = N
     except SystemExit as exit_:
         # argparse exits for --help and usage errors; callers of main() get a code, not an exception.
         return _status(exit_.code)
+
+
+@functools.cache
+def _skip_collection_at_exit() -> None:
+    """At interpreter exit, after threads are joined and the other ``atexit`` handlers ran, exempt every
+    object from the garbage collection Python runs while shutting down: over LiteLLM's and the provider
+    SDKs' modules that pass takes seconds after a command's last output, to free memory the exit frees
+    anyway. Only for the installed script (``main()`` reading ``sys.argv``): a program that calls
+    ``main([...])`` keeps its own shutdown, and its own ResourceWarnings about what it leaked."""
+    atexit.register(gc.freeze)
 
 
 def _status(code: object) -> int:

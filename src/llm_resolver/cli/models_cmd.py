@@ -66,11 +66,11 @@ def _table(models: list[ModelInfo]) -> list[str]:
     rows += [
         (
             m.model,
-            _number(m.max_input_tokens),
-            _number(m.max_output_tokens),
-            _price(m.input_cost_per_token),
-            _price(m.output_cost_per_token),
-            _capabilities(m),
+            number(m.max_input_tokens),
+            number(m.max_output_tokens),
+            price(m.input_cost_per_token),
+            price(m.output_cost_per_token),
+            capabilities(m),
         )
         for m in models
     ]
@@ -78,14 +78,14 @@ def _table(models: list[ModelInfo]) -> list[str]:
     return ["  ".join([*(c.ljust(w) for c, w in zip(row, widths, strict=False)), row[5]]) for row in rows]
 
 
-def _number(value: int | None) -> str:
+def number(value: int | None) -> str:
     return "-" if value is None else str(value)
 
 
-def _price(per_token: float | None) -> str:
+def price(per_token: float | None) -> str:
     return "-" if per_token is None else f"{per_token * _PER_MILLION:g}"
 
 
-def _capabilities(m: ModelInfo) -> str:
+def capabilities(m: ModelInfo) -> str:
     flags = {"vision": m.supports_vision, "tools": m.supports_tools, "schema": m.supports_response_schema}
     return ",".join(name for name, on in flags.items() if on) or "-"

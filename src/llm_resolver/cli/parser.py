@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from llm_resolver.cli import complete, demo, models_cmd, plugin_report
+from llm_resolver.cli import batch, complete, demo, doctor, models_cmd, plugin_report
 from llm_resolver.plugins.manager import PluginManager
 
 
@@ -22,6 +22,8 @@ def build_parser(plugins: PluginManager) -> argparse.ArgumentParser:
     models_cmd.add_parser(commands)
     plugin_report.add_parser(commands, plugins)
     demo.add_parser(commands)
+    batch.add_parser(commands, plugins)
+    doctor.add_parser(commands, plugins)
     # Each plugin runs on its own: one that raises is reported on stderr and the CLI carries on.
     plugins.notify("register_commands", cli=commands)
     return parser

@@ -12,17 +12,23 @@ from llm_resolver.resolution.spec import DependencySpec
 
 
 def load_spec(path: str, name: str) -> DependencySpec:
-    """A mapping with ``class_name`` is a single spec; anything else is read as a Dependencies map."""
-    data = _parse(path)
-    if "class_name" in data:
-        data = {name: data}
-    deps = Dependencies.from_dict(data)
-    if name not in deps.specs:
-        declared = ", ".join(sorted(deps.specs)) or "none"
+    """The dependency ``name`` of the file (see ``load_specs``)."""
+    specs = load_specs(path, name)
+    if name not in specs:
+        declared = ", ".join(sorted(specs)) or "none"
         raise SpecError(
             f"{path}: no dependency named {name!r}; declared: {declared} (use --name)", field=name
         )
-    return deps.specs[name]
+    return specs[name]
+
+
+def load_specs(path: str, single_name: str = "llm") -> dict[str, DependencySpec]:
+    """A mapping with ``class_name`` is a single spec (named ``single_name``); anything else is read as a
+    Dependencies map."""
+    data = _parse(path)
+    if "class_name" in data:
+        data = {single_name: data}
+    return dict(Dependencies.from_dict(data).specs)
 
 
 def with_overrides(spec: DependencySpec, overrides: Mapping[str, Any]) -> DependencySpec:

@@ -85,6 +85,7 @@ class PluginManager:
         allow = env.get("LLM_RESOLVER_PLUGINS")
         self._allow = None if allow is None else {p.strip() for p in allow.split(",") if p.strip()}
         self._registries: dict[str, dict[str, Any]] = {}
+        self._owners: dict[str, dict[str, str]] = {}  # hook -> registered name -> plugin
         self._checking = False
         self._lock = threading.RLock()
 
@@ -263,7 +264,19 @@ class PluginManager:
                 merged.update(added)
                 owners.update(dict.fromkeys(added, plugin))
             self._registries[hook] = merged
+            self._owners[hook] = owners
             return merged
+
+    def registrations(self) -> dict[str, dict[str, list[str]]]:
+        """What each plugin that loaded registered: plugin name -> ``register_*`` hook -> names, for the
+        reports (``plugins``, ``doctor``); a plugin that registered nothing is absent."""
+        self.check()
+        with self._lock:
+            found: dict[str, dict[str, list[str]]] = {}
+            for hook, owners in sorted(self._owners.items()):
+                for name, plugin in owners.items():
+                    found.setdefault(plugin, {}).setdefault(hook, []).append(name)
+            return found
 
     def _drop(self, plugin_name: str, building: str) -> None:
         """Unregister a plugin that failed, and forget registries built with its entries."""

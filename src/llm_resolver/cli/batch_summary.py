@@ -1,0 +1,67 @@
+"""The table ``batch`` prints when it ends: calls, tokens and cost per model, and failures by error type."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import TextIO
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from llm_resolver import ChatResponse, LLMError
+from llm_resolver.readout import format_cost
+
+
+@dataclass
+class ModelTotals:
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    unpriced: int = 0  # answers without a price: their cost is unknown, not $0
+
+
+class BatchSummary:
+    def __init__(self) -> None:
+        self.models: dict[str, ModelTotals] = {}
+        self.failures: Counter[str] = Counter()
+
+    def add_response(self, response: ChatResponse) -> None:
+        totals = self.models.setdefault(response.model, ModelTotals())
+        totals.calls += 1
+        totals.prompt_tokens += response.usage.prompt_tokens
+        totals.completion_tokens += response.usage.completion_tokens
+        if response.cost_usd is None:
+            totals.unpriced += 1
+        else:
+            totals.cost_usd += response.cost_usd
+
+    def add_error(self, error: LLMError) -> None:
+        self.failures[type(error).__name__] += 1
+
+    def print(self, err: TextIO) -> None:
+        console = Console(file=err)
+        if self.models:
+            console.print(self._models_table())
+        if self.failures:
+            failed = Table("error", "count", title="failures", box=box.SIMPLE, title_justify="left")
+            for kind, count in self.failures.most_common():
+                failed.add_row(kind, str(count))
+            console.print(failed)
+
+    def _models_table(self) -> Table:
+        table = Table(box=box.SIMPLE, title="answered", title_justify="left")
+        for column in ("model", "calls", "tokens in", "tokens out", "cost"):
+            table.add_column(column, justify="left" if column == "model" else "right")
+        for model, t in sorted(self.models.items()):
+            table.add_row(model, str(t.calls), str(t.prompt_tokens), str(t.completion_tokens), _cost(t))
+        return table
+
+
+def _cost(totals: ModelTotals) -> str:
+    if totals.unpriced == totals.calls:
+        return format_cost(None)
+    shown = format_cost(totals.cost_usd)
+    return f"{shown} (+{totals.unpriced} unpriced)" if totals.unpriced else shown
