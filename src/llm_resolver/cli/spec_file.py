@@ -25,6 +25,12 @@ def load_spec(path: str, name: str) -> DependencySpec:
     return deps.specs[name]
 
 
+def declared_names(path: str) -> set[str]:
+    """The dependency names a --spec map declares; none for a file holding one spec."""
+    data = _parse(path)
+    return set() if "class_name" in data else set(Dependencies.from_dict(data).specs)
+
+
 def with_overrides(spec: DependencySpec, overrides: Mapping[str, Any]) -> DependencySpec:
     """Command-line options win over the spec's properties."""
     given = {k: v for k, v in overrides.items() if v is not None}
