@@ -11,6 +11,7 @@ _PIPED_WIDTH = 1000
 
 
 def stdout_console() -> Console:
-    """A console on the real stdout (not one redirected later), sized to the terminal, if any."""
+    """A console on the real stdout (not one redirected later): tables fit the terminal, if any; lines
+    of text are left whole for the terminal to wrap, so a path or a URL copies in one piece."""
     width = None if sys.stdout.isatty() else _PIPED_WIDTH
-    return Console(file=sys.stdout, highlight=False, width=width)
+    return Console(file=sys.stdout, highlight=False, width=width, soft_wrap=True)

@@ -36,14 +36,14 @@ def serve(host: str, port: int, *, chunk_delay: float, quiet: bool) -> int:
     try:
         with _terminated() as stop:
             emulator.default_reply = Reply(chunk_delay=chunk_delay)
-            console.print(banner(emulator), markup=False, soft_wrap=True)
+            console.print(banner(emulator), markup=False)
             seen = 0
             while not stop.wait(_POLL_S):
                 received = emulator.requests[seen:]
                 seen += len(received)
                 if not quiet:
                     for request in received:
-                        console.print(request_line(request), style="dim", markup=False, soft_wrap=True)
+                        console.print(request_line(request), style="dim", markup=False)
     finally:
         emulator.stop()
     console.print("emulator stopped", markup=False)
