@@ -4,6 +4,7 @@ pressing Ctrl-C / Ctrl-D, against the provider emulator over HTTP."""
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -190,6 +191,8 @@ def test_ctrl_c_stops_the_answer_and_closes_its_stream_but_not_the_session(
 
     session.child.sendintr()  # at the prompt: says how to leave, and does not
     session.expect("Ctrl-D or /exit leaves")
+    session.expect(PROMPT)
+    assert session.child.isalive()
     assert "echo: still here" in session.say("still here")
     assert session.exit_code() == 0
 
@@ -294,3 +297,32 @@ def test_image_goes_with_the_next_message_only(
     assert parts[1]["image_url"]["url"].startswith("data:image/png;base64,")
     assert without["messages"][-1]["content"] == "and this?"
     assert session.exit_code() == 0
+
+
+def test_piped_input_that_cannot_be_sent_is_one_line_and_the_session_goes_on(
+    provider_emulator: ProviderEmulator,
+) -> None:
+    """Without a terminal (no line editor to drop them) bad bytes and NUL characters reach the chat."""
+    done = subprocess.run(
+        [
+            str(CONSOLE_SCRIPT),
+            "chat",
+            "--model",
+            "openai/gpt-4o-mini",
+            "--api-base",
+            provider_emulator.openai_base,
+        ],
+        input=b"caf\xe9 in latin-1\nnul \x00 here\nfine\n",
+        capture_output=True,
+        env=clean_env({"OPENAI_API_KEY": "k", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}),
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+    out = done.stdout.decode()
+    assert done.returncode == 0, done.stderr
+    assert "cannot send that: holds a lone surrogate (U+DCE9) at index 3" in out
+    assert "cannot send that: holds a NUL character" in out
+    assert "echo: fine" in out
+    assert "Traceback" not in done.stderr.decode()
+    assert provider_emulator.request_count() == 1

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import sys
+
+from pydantic import ValidationError
 
 from llm_resolver.cli.chat_commands import Exit, UsageError, run_command
 from llm_resolver.cli.chat_session import ChatSession
@@ -23,6 +26,10 @@ IDLE_INTERRUPT = "(Ctrl-C clears the line; Ctrl-D or /exit leaves)"
 def run_chat(args: argparse.Namespace, plugins: PluginManager | None) -> int:
     console = stdout_console()
     session = ChatSession.start(args, plugins, console)
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        # A line that is not UTF-8 is then refused on its own (as unsendable text), instead of the
+        # decoding error discarding the rest of piped input with it.
+        sys.stdin.reconfigure(errors="surrogateescape")
     if sys.stdin.isatty():
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401  (line editing, and this session's history on the arrow keys)
@@ -34,28 +41,22 @@ def run_chat(args: argparse.Namespace, plugins: PluginManager | None) -> int:
     while True:
         try:
             text = read_message()
-        except KeyboardInterrupt:
-            console.print(f"\n{IDLE_INTERRUPT}", style="dim", markup=False)
-            continue
+            if text.startswith("/") and not text.startswith("//"):
+                run_command(session, text.strip())
+            elif text.strip():
+                session.ask(text[1:] if text.startswith("//") else text)
         except EOFError:
             console.print()
             return 0
-        if not text.strip():
-            continue
-        try:
-            if text.startswith("/") and not text.startswith("//"):
-                run_command(session, text.strip())
-            else:
-                session.ask(text[1:] if text.startswith("//") else text)
         except Exit:
             return 0
-        except (UsageError, TranscriptError) as error:
-            console.print(str(error), style="red", markup=False)
+        except KeyboardInterrupt:  # at the prompt, or while a command ran
+            console.print(f"\n{IDLE_INTERRUPT}", style="dim", markup=False)
         except LLMError as error:  # a bad /model name or /image path: the session goes on
             sys.stdout.flush()
             report(error, sys.stderr)
-        except KeyboardInterrupt:  # while a command ran
-            console.print(f"\n{IDLE_INTERRUPT}", style="dim", markup=False)
+        except (UsageError, TranscriptError, ValueError) as error:
+            console.print(one_line(error), style="red", markup=False)
 
 
 def read_message() -> str:
@@ -65,3 +66,10 @@ def read_message() -> str:
         lines[-1] = lines[-1][:-1]
         lines.append(input(MORE))
     return "\n".join(lines)
+
+
+def one_line(error: Exception) -> str:
+    """A usage error's text, or what makes typed text unsendable (a NUL, bytes that were not UTF-8)."""
+    if isinstance(error, ValidationError):
+        return f"cannot send that: {error.errors()[0]['msg']}"
+    return " ".join(str(error).split())
