@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import functools
+import textwrap
 from typing import Any
 
+from llm_resolver import PluginManager
 from llm_resolver.cli.llm_options import add_llm_arguments
-from llm_resolver.plugins.manager import PluginManager
 
+_WIDTH = 78  # the help's own layout is kept as written (the table), so its prose is wrapped here
 # Each slash command's usage and what it does: the --help epilog and /help are both made from it.
 COMMAND_HELP: dict[str, tuple[str, str]] = {
     "model": ("[NAME]", "switch to a --spec dependency or a model string (history is kept)"),
@@ -39,15 +41,18 @@ def command_usage(name: str) -> str:
 def _epilog() -> str:
     width = max(len(command_usage(name)) for name in COMMAND_HELP)
     rows = [f"  {command_usage(name):<{width}}  {text}" for name, (_, text) in COMMAND_HELP.items()]
-    return "\n".join(["in the chat:", *rows, "", INPUT_HELP])
+    return "\n".join(["in the chat:", *rows, "", textwrap.fill(INPUT_HELP, _WIDTH)])
 
 
 def add_parser(commands: Any, plugins: PluginManager | None) -> None:
     parser = commands.add_parser(
         "chat",
         help="talk to an LLM interactively, answers streamed",
-        description="An interactive conversation: each answer streams as it arrives, followed by its "
-        "model, tokens, cost and attempts. The model comes from --model, --spec, or LLM_MODEL.",
+        description=textwrap.fill(
+            "An interactive conversation: each answer streams as it arrives, followed by its model, "
+            "tokens, cost and attempts. The model comes from --model, --spec, or LLM_MODEL.",
+            _WIDTH,
+        ),
         epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

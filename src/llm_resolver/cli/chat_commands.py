@@ -8,11 +8,11 @@ from pathlib import Path
 from rich import box
 from rich.table import Table
 
+from llm_resolver import ImagePart
 from llm_resolver.cli.chat import COMMAND_HELP, INPUT_HELP, command_usage
 from llm_resolver.cli.chat_session import ChatSession
 from llm_resolver.cli.chat_tally import attempts_table
 from llm_resolver.cli.chat_transcript import load, save
-from llm_resolver.types.messages import ImagePart
 
 Handler = Callable[[ChatSession, str], None]
 

@@ -10,13 +10,12 @@ import sys
 
 from pydantic import ValidationError
 
+from llm_resolver import LLMError, PluginManager
 from llm_resolver.cli.chat_commands import Exit, UsageError, run_command
 from llm_resolver.cli.chat_session import ChatSession
 from llm_resolver.cli.chat_transcript import TranscriptError
 from llm_resolver.cli.console import stdout_console
 from llm_resolver.cli.errors import report
-from llm_resolver.errors import LLMError
-from llm_resolver.plugins.manager import PluginManager
 
 PROMPT = "you> "
 MORE = "...> "

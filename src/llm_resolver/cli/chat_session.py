@@ -10,17 +10,13 @@ from typing import TextIO
 
 from rich.console import Console
 
+from llm_resolver import LLM, Attempt, DeferredPart, ImagePart, LLMError, Message, PluginManager, Role
 from llm_resolver.cli.chat_tally import Tally
 from llm_resolver.cli.errors import report
 from llm_resolver.cli.llm_options import resolve_llm, spec_from_args
 from llm_resolver.cli.spec_file import declared_names
 from llm_resolver.cli.stray_output import answer_stdout, end_line
 from llm_resolver.cli.summary import summary_line
-from llm_resolver.errors import LLMError
-from llm_resolver.plugins.manager import PluginManager
-from llm_resolver.protocol import LLM
-from llm_resolver.types.messages import DeferredPart, ImagePart, Message, Role
-from llm_resolver.types.responses import Attempt
 
 STOPPED = "[stopped: the part shown is kept in the conversation]"
 STOPPED_EARLY = "[stopped before the answer began: the question is not kept]"

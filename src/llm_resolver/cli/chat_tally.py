@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from rich import box
 from rich.table import Table
 
+from llm_resolver import Attempt, ChatResponse
 from llm_resolver.cli.summary import format_cost
-from llm_resolver.types.responses import Attempt, ChatResponse
 
 
 @dataclass

@@ -8,8 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from llm_resolver.errors import LLMBadRequestError
-from llm_resolver.types.messages import Message
+from llm_resolver import LLMBadRequestError, Message
 
 MAX_BYTES = 64 * 1024 * 1024  # images travel inline as data URLs, so a transcript may be large
 

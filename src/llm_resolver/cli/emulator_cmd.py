@@ -7,7 +7,7 @@ import argparse
 import ipaddress
 from typing import Any
 
-from llm_resolver.errors import SpecError
+from llm_resolver import SpecError
 
 
 def add_parser(commands: Any) -> None:

@@ -9,8 +9,8 @@ import time
 from collections.abc import Iterator
 from types import FrameType
 
+from llm_resolver import SpecError
 from llm_resolver.cli.console import stdout_console
-from llm_resolver.errors import SpecError
 from llm_resolver.testing import ProviderEmulator, RecordedRequest, Reply
 
 # The spec's dependency names, wire formats and models: each a default model the emulator lists.

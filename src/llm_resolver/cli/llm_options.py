@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+from llm_resolver import LLM, DependencySpec, PluginManager, Scope, SpecError
 from llm_resolver.cli.spec_file import load_spec, with_overrides
-from llm_resolver.errors import SpecError
-from llm_resolver.plugins.manager import PluginManager
-from llm_resolver.protocol import LLM
-from llm_resolver.resolution.scope import Scope
-from llm_resolver.resolution.spec import DependencySpec
 
 
 def add_llm_arguments(parser: argparse.ArgumentParser) -> None:
