@@ -277,7 +277,7 @@ def test_save_then_load_in_a_new_session(
     assert second.exit_code() == 0
 
 
-def test_image_goes_with_the_next_message_only(
+def test_image_goes_with_the_next_message_only_and_system_can_change(
     provider_emulator: ProviderEmulator, chat: Callable[..., Chat], tmp_path: Path
 ) -> None:
     image = tmp_path / "dot.png"
@@ -296,6 +296,14 @@ def test_image_goes_with_the_next_message_only(
     assert parts[0] == {"type": "text", "text": "what is this?"}
     assert parts[1]["image_url"]["url"].startswith("data:image/png;base64,")
     assert without["messages"][-1]["content"] == "and this?"
+
+    assert "system message set" in session.say("/system answer in French")
+    session.say("bonjour")
+    assert messages(provider_emulator.requests[-1].body)[0] == ("system", "answer in French")
+    assert "system message removed" in session.say("/system")
+    session.say("hello")
+    roles = [role for role, _ in messages(provider_emulator.requests[-1].body)]
+    assert roles == ["user", "assistant"] * 3 + ["user"]
     assert session.exit_code() == 0
 
 

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from llm_resolver.cli import main
+from llm_resolver.cli.emulator_cmd import check_host
 
 from .conftest import CONSOLE_SCRIPT, RunCli, clean_env
 
@@ -123,6 +124,15 @@ def test_a_non_loopback_host_is_refused_without_allow_remote(
     err = capsys.readouterr().err
     assert f"--host {host} is not a loopback address" in err
     assert "--allow-remote" in err
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.8.9.10", "localhost", "::1", "::ffff:127.0.0.1"])
+def test_loopback_hosts_need_no_flag(host: str) -> None:
+    check_host(host, allow_remote=False)
+
+
+def test_allow_remote_lets_any_host_through() -> None:
+    check_host("0.0.0.0", allow_remote=True)
 
 
 def test_a_port_in_use_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
