@@ -9,10 +9,12 @@ from __future__ import annotations
 import argparse
 import functools
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from llm_resolver import PluginManager
 from llm_resolver.cli.llm_options import add_llm_arguments
+
+if TYPE_CHECKING:
+    from llm_resolver import PluginManager
 
 _WIDTH = 78  # the help's own layout is kept as written (the table), so its prose is wrapped here
 # Each slash command's usage and what it does: the --help epilog and /help are both made from it.

@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from llm_resolver import LLM, DependencySpec, PluginManager, Scope, SpecError
-from llm_resolver.cli.spec_file import load_spec, with_overrides
+from llm_resolver.resolution.scope import Scope
+
+if TYPE_CHECKING:  # the rest is imported when a command runs, so --help stays cheap
+    from llm_resolver import LLM, DependencySpec, PluginManager
 
 
 def add_llm_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,6 +35,9 @@ def spec_from_args(
     """The spec the options name (--name of --spec, or the built-in resolver) with --model and
     --api-base over its properties. A switch (chat's ``/model``) passes another dependency ``name`` of
     the --spec map and/or a ``model``; --model then no longer applies."""
+    from llm_resolver import DependencySpec
+    from llm_resolver.cli.spec_file import load_spec, with_overrides
+
     base = load_spec(args.spec, name or args.name) if args.spec else DependencySpec(class_name="litellm")
     if name is None and model is None:
         model = args.model
@@ -39,6 +45,8 @@ def spec_from_args(
 
 
 def resolve_llm(spec: DependencySpec, plugins: PluginManager | None, scope: Scope) -> LLM:
+    from llm_resolver import LLM, SpecError
+
     resolved = spec.to_resolver(plugins).get_or_resolve(scope)
     if not isinstance(resolved, LLM):
         raise SpecError(
