@@ -67,9 +67,9 @@ class ChatSession:
                 with self.llm.stream([*self.messages, question]) as chunks:
                     for chunk in chunks:
                         if chunk.text:
+                            shown += chunk.text  # first: a Ctrl-C as it is printed must not lose it
                             out.write(chunk.text)
                             out.flush()
-                            shown += chunk.text
                     response = chunks.response
             except KeyboardInterrupt:
                 end_line(out, shown)
