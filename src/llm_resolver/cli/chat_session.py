@@ -16,7 +16,7 @@ from llm_resolver.cli.errors import report
 from llm_resolver.cli.llm_options import resolve_llm, spec_from_args
 from llm_resolver.cli.spec_file import declared_names
 from llm_resolver.cli.stray_output import answer_stdout, end_line
-from llm_resolver.cli.summary import summary_line
+from llm_resolver.readout import summary_line
 
 STOPPED = "[stopped: the part shown is kept in the conversation]"
 STOPPED_EARLY = "[stopped before the answer began: the question is not kept]"

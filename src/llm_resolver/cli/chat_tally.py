@@ -9,7 +9,7 @@ from rich import box
 from rich.table import Table
 
 from llm_resolver import Attempt, ChatResponse
-from llm_resolver.cli.summary import format_cost
+from llm_resolver.readout import format_cost
 
 
 @dataclass

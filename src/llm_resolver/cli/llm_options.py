@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from llm_resolver.resolution.scope import Scope
+from llm_resolver.types.scope import Scope
 
 if TYPE_CHECKING:  # the rest is imported when a command runs, so --help stays cheap
     from llm_resolver import LLM, DependencySpec, PluginManager
