@@ -91,7 +91,7 @@ def test_entry_point_plugins_add_commands_and_failures_are_reported(tmp_path: Pa
     assert report.returncode == 0, report.stderr
     rows = {line.split()[0]: line for line in report.stdout.splitlines()[1:]}
     assert rows["greeter"].split()[:2] == ["greeter", "ok"]
-    assert "register_commands" in rows["greeter"]
+    assert "commands: greet" in rows["greeter"]
     assert rows["broken"].split()[:2] == ["broken", "error"]
     assert "import failed: ImportError: needs a package that is not installed" in rows["broken"]
     assert rows["litellm"].split()[:2] == ["litellm", "ok"]

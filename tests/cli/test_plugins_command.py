@@ -96,10 +96,10 @@ def test_lists_the_builtin_plugin(capsys: pytest.CaptureFixture[str]) -> None:
 
     out = capsys.readouterr().out
     assert code == 0
-    header, *rows = out.splitlines()
-    assert header.split() == ["NAME", "STATUS", "SOURCE", "DISTRIBUTION", "HOOKS", "/", "ERROR"]
-    litellm = next(r for r in rows if r.startswith("litellm "))
-    assert litellm.split() == ["litellm", "ok", "entry", "point", "llm-resolver", "register_resolvers"]
+    header, _rule, *rows = out.splitlines()
+    assert header.split() == ["NAME", "STATUS", "SOURCE", "DISTRIBUTION", "REGISTERED", "/", "ERROR"]
+    litellm = next(r for r in rows if r.split()[0] == "litellm")
+    assert litellm.split() == ["litellm", "ok", "entry", "point", "llm-resolver", "resolvers:", "litellm"]
 
 
 def test_json_report(capsys: pytest.CaptureFixture[str]) -> None:
@@ -117,6 +117,7 @@ def test_json_report(capsys: pytest.CaptureFixture[str]) -> None:
         "runtime_failures": 0,
         "last_runtime_error": None,
         "status": "ok",
+        "registered": {"resolvers": ["litellm"]},
     }
 
 
@@ -127,10 +128,10 @@ def test_a_failed_plugin_is_reported_and_exit_is_0(capsys: pytest.CaptureFixture
 
     out = capsys.readouterr().out
     assert code == 0
-    broken = next(line for line in out.splitlines() if line.startswith("broken "))
+    broken = next(line for line in out.splitlines() if line.split()[:1] == ["broken"])
     assert broken.split()[1] == "error"
     assert "register_resolvers failed: RuntimeError: resolver table is corrupt" in broken
-    assert next(line for line in out.splitlines() if line.startswith("litellm ")).split()[1] == "ok"
+    assert next(line for line in out.splitlines() if line.split()[:1] == ["litellm"]).split()[1] == "ok"
 
 
 def test_strict_exits_1_when_a_plugin_failed(capsys: pytest.CaptureFixture[str]) -> None:
@@ -145,7 +146,7 @@ def test_a_plugin_failing_any_register_hook_is_reported_when_it_loads(
     pm = manager(("bad", plugin))
 
     assert main(["plugins", "--strict"], plugins=pm) == 1
-    bad = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("bad "))
+    bad = next(line for line in capsys.readouterr().out.splitlines() if line.split()[:1] == ["bad"])
     assert bad.split()[1] == "error"
     assert error in bad
 

@@ -26,12 +26,12 @@ from llm_resolver import (
     SpecError,
     aclose_clients,
 )
-from llm_resolver.cli import complete
 from llm_resolver.cli.batch_input import Job, describe, id_key, read_jobs
 from llm_resolver.cli.batch_output import ResultWriter, error_line, finished_ids, success_line
 from llm_resolver.cli.batch_progress import ProgressDisplay, Tally
 from llm_resolver.cli.batch_summary import BatchSummary
 from llm_resolver.cli.errors import EXIT_CALL_FAILED, EXIT_INTERRUPTED
+from llm_resolver.cli.llm_options import resolve_llm, spec_from_args
 from llm_resolver.cli.stray_output import answer_stdout
 from llm_resolver.plugins.manager import PluginManager
 
@@ -47,7 +47,7 @@ def run_batch(
         parser.error(f"cannot read {args.input}: {getattr(exc, 'strerror', None) or exc}")
     for problem in problems:
         err.write(describe(problem, args.input) + "\n")
-    llm = complete._resolve(args, plugins)
+    llm = resolve_llm(spec_from_args(args), plugins, args.scope)
     try:
         done, torn = finished_ids(args.output)
         writer = ResultWriter(args.output)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from llm_resolver.cli import batch, complete, demo, doctor, models_cmd, plugin_report
+from llm_resolver.cli import batch, chat, complete, demo, doctor, emulator_cmd, models_cmd, plugin_report
 from llm_resolver.plugins.manager import PluginManager
 
 
@@ -13,8 +13,8 @@ def build_parser(plugins: PluginManager) -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="llm-resolver",
-        description="Resolve an LLM from a spec and use it: one-off completions, model listings, the plugin "
-        "report, a demo.",
+        description="Resolve an LLM from a spec and use it: one-off completions, an interactive chat, model "
+        "listings, the plugin report, a demo, and a local provider emulator to try it all offline.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
@@ -22,6 +22,8 @@ def build_parser(plugins: PluginManager) -> argparse.ArgumentParser:
     models_cmd.add_parser(commands)
     plugin_report.add_parser(commands, plugins)
     demo.add_parser(commands)
+    chat.add_parser(commands, plugins)
+    emulator_cmd.add_parser(commands)
     batch.add_parser(commands, plugins)
     doctor.add_parser(commands, plugins)
     # Each plugin runs on its own: one that raises is reported on stderr and the CLI carries on.

@@ -31,6 +31,12 @@ def load_specs(path: str, single_name: str = "llm") -> dict[str, DependencySpec]
     return dict(Dependencies.from_dict(data).specs)
 
 
+def declared_names(path: str) -> set[str]:
+    """The dependency names a --spec map declares; none for a file holding one spec."""
+    data = _parse(path)
+    return set() if "class_name" in data else set(Dependencies.from_dict(data).specs)
+
+
 def with_overrides(spec: DependencySpec, overrides: Mapping[str, Any]) -> DependencySpec:
     """Command-line options win over the spec's properties."""
     given = {k: v for k, v in overrides.items() if v is not None}

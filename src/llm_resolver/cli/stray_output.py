@@ -49,3 +49,10 @@ def answer_stdout() -> Iterator[TextIO]:
             yield out
         finally:
             stray.write("\n")
+
+
+def end_line(out: TextIO, shown: str) -> None:
+    """End an answer's line (also when a stream broke or was interrupted), so nothing follows on it."""
+    if shown and not shown.endswith("\n"):
+        out.write("\n")
+    out.flush()

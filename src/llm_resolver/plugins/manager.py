@@ -85,8 +85,11 @@ class PluginManager:
         allow = env.get("LLM_RESOLVER_PLUGINS")
         self._allow = None if allow is None else {p.strip() for p in allow.split(",") if p.strip()}
         self._registries: dict[str, dict[str, Any]] = {}
-        self._owners: dict[str, dict[str, str]] = {}  # hook -> registered name -> plugin
         self._checking = False
+        # Who registered what, for ``registrations``: entry name -> plugin per register_* hook, and the
+        # sub-commands each plugin added through register_commands.
+        self._owners: dict[str, dict[str, str]] = {}
+        self._commands: dict[str, list[str]] = {}
         self._lock = threading.RLock()
 
     @property
@@ -267,17 +270,6 @@ class PluginManager:
             self._owners[hook] = owners
             return merged
 
-    def registrations(self) -> dict[str, dict[str, list[str]]]:
-        """What each plugin that loaded registered: plugin name -> ``register_*`` hook -> names, for the
-        reports (``plugins``, ``doctor``); a plugin that registered nothing is absent."""
-        self.check()
-        with self._lock:
-            found: dict[str, dict[str, list[str]]] = {}
-            for hook, owners in sorted(self._owners.items()):
-                for name, plugin in owners.items():
-                    found.setdefault(plugin, {}).setdefault(hook, []).append(name)
-            return found
-
     def _drop(self, plugin_name: str, building: str) -> None:
         """Unregister a plugin that failed, and forget registries built with its entries."""
         self._pm.unregister(name=plugin_name)
@@ -302,6 +294,20 @@ class PluginManager:
             return register
 
         return self.collect("register_resolvers", make)
+
+    def registrations(self) -> dict[str, dict[str, list[str]]]:
+        """What each loaded plugin registered: plugin -> hook -> names (tools and loaders by full name),
+        ``register_commands`` included once the CLI ran it; plugins that failed have none."""
+        self.check()
+        found: dict[str, dict[str, list[str]]] = {}
+        with self._lock:
+            for hook in sorted(self._registries):
+                for entry, plugin in self._owners.get(hook, {}).items():
+                    found.setdefault(plugin, {}).setdefault(hook, []).append(entry)
+            for plugin, commands in self._commands.items():
+                if commands and plugin in self._statuses and self._statuses[plugin].ok:
+                    found.setdefault(plugin, {})["register_commands"] = list(commands)
+        return found
 
     # Call-time hooks -------------------------------------------------------------------------------
 
@@ -425,6 +431,18 @@ class PluginManager:
                         f"plugin {plugin!r} failed in {hook}: {_describe(exc)}", plugin=plugin
                     ) from exc
 
+        if hook == "register_commands":
+
+            def add_commands(*args: Any, **kwargs: Any) -> None:
+                """Remember which sub-commands the plugin added (``cli.choices``: name -> parser)."""
+                cli = dict(zip(argnames, args, strict=False)).get("cli", kwargs.get("cli"))
+                before = set(getattr(cli, "choices", {}))
+                try:
+                    observe(*args, **kwargs)
+                finally:
+                    self._commands[plugin] = sorted(set(getattr(cli, "choices", {})) - before)
+
+            return add_commands
         return observe
 
     def _record_runtime_failure(self, plugin_name: str, error: str) -> None:

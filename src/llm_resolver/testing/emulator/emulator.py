@@ -15,17 +15,20 @@ class ProviderEmulator:
     """A local HTTP server speaking the OpenAI, Anthropic and Gemini wire formats, for tests.
 
     Point LiteLLM at ``openai_base`` / ``anthropic_base`` / ``gemini_base``; queue answers with
-    :meth:`script`; inspect what arrived with :attr:`requests`.
+    :meth:`script`; inspect what arrived with :attr:`requests`. It binds a free port on 127.0.0.1
+    unless given a ``host`` and ``port`` (``llm-resolver emulator`` takes them from its options).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self._state = EmulatorState()
         self._server: EmulatorServer | None = None
+        self._host = host
+        self._port = port
 
     def start(self) -> ProviderEmulator:
         if self._server is not None:
             raise RuntimeError("the emulator is already running")
-        self._server = EmulatorServer(self._state)
+        self._server = EmulatorServer(self._state, self._host, self._port)
         return self
 
     def stop(self) -> None:
@@ -46,7 +49,8 @@ class ProviderEmulator:
     def url(self) -> str:
         if self._server is None:
             raise RuntimeError("the emulator is not running; call start() first")
-        return f"http://127.0.0.1:{self._server.port}"
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"http://{host}:{self._server.port}"
 
     @property
     def openai_base(self) -> str:

@@ -30,8 +30,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 512
 
-    def __init__(self, state: EmulatorState) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, state: EmulatorState, host: str, port: int) -> None:
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        super().__init__((host, port), _Handler)
         self.state = state
         self.stopping = threading.Event()
         self._lock = threading.Lock()
@@ -257,10 +258,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class EmulatorServer:
-    """Runs :class:`_Server` on a background thread bound to a free port on 127.0.0.1."""
+    """Runs :class:`_Server` on a background thread bound to ``host`` and ``port`` (0: a free one)."""
 
-    def __init__(self, state: EmulatorState) -> None:
-        self._server = _Server(state)
+    def __init__(self, state: EmulatorState, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._server = _Server(state, host, port)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
