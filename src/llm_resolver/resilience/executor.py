@@ -11,11 +11,12 @@ import functools
 import logging
 import random
 from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception
 
-from llm_resolver.backend.errors import map_exception
+from llm_resolver.backend.errors import timed_out
 from llm_resolver.backend.targets import Target
 from llm_resolver.config.models import RetryConfig
 from llm_resolver.errors import LLMContextWindowError, LLMError, LLMFallbacksExhaustedError, LLMTimeoutError
@@ -32,6 +33,15 @@ log = logging.getLogger("llm_resolver.resilience")
 MIN_ATTEMPT_S = 0.05
 
 
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One failed attempt, for the observers the pipeline tells once the plan has run."""
+
+    error: LLMError
+    target: Target
+    latency_s: float
+
+
 class CallPlan:
     """State of one call: which target is next, what each attempt did, how much time is left."""
 
@@ -43,31 +53,31 @@ class CallPlan:
         clock: Clock,
         cooldowns: Cooldowns,
         deadline: float | None,
-        secrets: Sequence[str],
-        on_attempt_error: Callable[[LLMError, Target, float], None],
-        needed_context: Callable[[Target], int | None],
-        context_size: Callable[[Target], int | None],
         rng: random.Random,
+        needed_context: Callable[[Target], int | None] | None = None,
     ) -> None:
+        """``needed_context``: the tokens the request needs on a target (prompt and completion),
+        counted only after a context-window error, to pick a fallback that is large enough."""
         self.targets = list(targets)
         self.policy = policy
         self.clock = clock
         self.cooldowns = cooldowns
-        self.secrets = secrets
-        self.on_attempt_error = on_attempt_error
         self.needed_context = needed_context
-        self.context_size = context_size
         self.rng = rng
         self.started = clock.monotonic()
         self.deadline_at = None if deadline is None else self.started + deadline
         self.attempts: list[Attempt] = []
         self.last_error: LLMError | None = None
-        self.errors: list[LLMError] = []
+        self.failures: list[Failure] = []
         self._min_context: int | None = None
         self._left = len(self.targets)  # targets from the current one to the end of the chain
         self._share_until: float | None = None  # when the current target's share of the deadline ends
         self._pending_wait = 0.0
         self._waits: dict[tuple[int, int], float | None] = {}
+
+    @property
+    def errors(self) -> list[LLMError]:
+        return [failure.error for failure in self.failures]
 
     # Which targets, in which order -------------------------------------------------------------
 
@@ -82,7 +92,7 @@ class CallPlan:
                 self._skip(target, f"cooling down for {cooling[i]:.1f}s after repeated failures")
                 continue
             if self._min_context is not None:
-                size = self.context_size(target)
+                size = target.context_window
                 if size is not None and size < self._min_context:
                     self._skip(target, f"context window {size} < {self._min_context} tokens needed")
                     continue
@@ -133,8 +143,15 @@ class CallPlan:
             )
         )
 
-    def failed(self, target: Target, started: float, exc: BaseException) -> LLMError:
-        error = map_exception(exc, target.model, self.secrets)
+    def failed(self, target: Target, started: float, exc: Exception) -> LLMError:
+        """Record a failed attempt. Backends raise only ``LLMError``; a ``TimeoutError`` is the
+        deadline's own bound; anything else is a fault of ours and is not retried."""
+        if isinstance(exc, TimeoutError):
+            error: LLMError = timed_out(target.model, str(exc) or None)
+        elif isinstance(exc, LLMError):
+            error = exc
+        else:
+            raise exc
         self.attempts.append(
             Attempt(
                 model=target.model,
@@ -168,8 +185,7 @@ class CallPlan:
                 self.policy.cooldown_after,
             )
         self.last_error = error
-        self.errors.append(error)
-        self.on_attempt_error(error, target, self.attempts[-1].latency_s)
+        self.failures.append(Failure(error, target, self.attempts[-1].latency_s))
         return error
 
     def _take_wait(self) -> float:
@@ -178,18 +194,27 @@ class CallPlan:
 
     # Retries of one target (tenacity) ------------------------------------------------------------
 
+    def first_wait(self, target: Target, error: LLMError) -> float | None:
+        """After a target's first attempt failed: the wait before its first retry, or None when it is
+        done. Retries after that run under tenacity (``retry_kwargs``), entered only on a failure."""
+        if after_failure(error, self.policy) is not Next.RETRY:
+            return None
+        wait = self._wait(target, 1, error)
+        if wait is not None:
+            self._remember(target, 1, wait)
+        return wait
+
     def retry_kwargs(self, target: Target) -> dict[str, Any]:
+        """For tenacity's loop over retries 2, 3, ... (its attempt n is the target's attempt n + 1)."""
+
         def decide(state: RetryCallState) -> float | None:
-            key = (id(target), state.attempt_number)
-            if key not in self._waits:
-                self._waits[key] = self._decide(target, state)
-            return self._waits[key]
+            error = state.outcome.exception() if state.outcome else None
+            if not isinstance(error, LLMError):
+                return None
+            return self._wait(target, state.attempt_number + 1, error)
 
         def remember_wait(state: RetryCallState) -> None:
-            self._pending_wait = state.upcoming_sleep
-            log.debug(
-                "retrying %s in %.2fs (retry %d)", target.model, state.upcoming_sleep, state.attempt_number
-            )
+            self._remember(target, state.attempt_number + 1, state.upcoming_sleep)
 
         return {
             "retry": retry_if_exception(
@@ -201,14 +226,22 @@ class CallPlan:
             "reraise": True,
         }
 
-    def _decide(self, target: Target, state: RetryCallState) -> float | None:
-        """The wait before the next retry, or None when this target is done."""
-        if state.attempt_number > target.max_retries:
+    def _remember(self, target: Target, failed_attempt: int, wait: float) -> None:
+        self._pending_wait = wait
+        log.debug("retrying %s in %.2fs (retry %d)", target.model, wait, failed_attempt)
+
+    def _wait(self, target: Target, failed_attempt: int, error: LLMError) -> float | None:
+        """The wait before the retry after attempt ``failed_attempt``, or None when this target is
+        done; decided once per attempt (tenacity asks twice, and the jitter draws from the rng)."""
+        key = (id(target), failed_attempt)
+        if key not in self._waits:
+            self._waits[key] = self._decide(target, failed_attempt, error)
+        return self._waits[key]
+
+    def _decide(self, target: Target, failed_attempt: int, error: LLMError) -> float | None:
+        if failed_attempt > target.max_retries:
             return None
-        error = state.outcome.exception() if state.outcome else None
-        if not isinstance(error, LLMError):
-            return None
-        wait = backoff(state.attempt_number, error, self.policy, self.rng)
+        wait = backoff(failed_attempt, error, self.policy, self.rng)
         if wait is None:
             return None
         until = self._share_until if self._share_until is not None else self.deadline_at
@@ -230,8 +263,8 @@ class CallPlan:
             type(error).__name__,
         )
         if decision is Next.LARGER_CONTEXT and isinstance(error, LLMContextWindowError):
-            needed = self.needed_context(target)
-            size = self.context_size(target)
+            needed = self.needed_context(target) if self.needed_context is not None else None
+            size = target.context_window
             self._min_context = max(needed or 0, (size or 0) + 1) or None
         if self.deadline_at is not None and self.clock.monotonic() + MIN_ATTEMPT_S > self.deadline_at:
             raise self._final(error)
@@ -272,20 +305,32 @@ def run_sync(
     """``discard`` takes a result that arrived after the deadline (see ``call_within``)."""
     for target in plan:
         try:
+            try:
+                return _once_sync(plan, target, attempt, discard), target
+            except LLMError as error:
+                wait = plan.first_wait(target, error)
+                if wait is None:
+                    raise
+            sleep(wait)
             for retry in Retrying(sleep=sleep, **plan.retry_kwargs(target)):
                 with retry:
-                    timeout, started = plan.begin(target)
-                    try:
-                        result = call_within(
-                            functools.partial(attempt, target, timeout), plan.until_deadline(), discard
-                        )
-                    except Exception as exc:
-                        raise plan.failed(target, started, exc) from None
-                    plan.succeeded(target, started)
+                    result = _once_sync(plan, target, attempt, discard)
             return result, target
         except LLMError as error:
             plan.target_failed(target, error)
     raise plan.exhausted()
+
+
+def _once_sync(
+    plan: CallPlan, target: Target, attempt: Callable[[Target, float], T], discard: Callable[[T], None] | None
+) -> T:
+    timeout, started = plan.begin(target)
+    try:
+        result = call_within(functools.partial(attempt, target, timeout), plan.until_deadline(), discard)
+    except Exception as exc:
+        raise plan.failed(target, started, exc) from None
+    plan.succeeded(target, started)
+    return result
 
 
 async def run_async(
@@ -295,17 +340,72 @@ async def run_async(
 ) -> tuple[T, Target]:
     for target in plan:
         try:
+            try:
+                return await _once_async(plan, target, attempt), target
+            except LLMError as error:
+                wait = plan.first_wait(target, error)
+                if wait is None:
+                    raise
+            await sleep(wait)
             async for retry in AsyncRetrying(sleep=sleep, **plan.retry_kwargs(target)):
                 with retry:
-                    timeout, started = plan.begin(target)
-                    try:
-                        # LiteLLM's timeout bounds each network read, not the attempt: the deadline
-                        # is a wall-clock bound, so no attempt runs past it.
-                        result = await asyncio.wait_for(attempt(target, timeout), plan.until_deadline())
-                    except Exception as exc:
-                        raise plan.failed(target, started, exc) from None
-                    plan.succeeded(target, started)
+                    result = await _once_async(plan, target, attempt)
             return result, target
         except LLMError as error:
             plan.target_failed(target, error)
     raise plan.exhausted()
+
+
+async def _once_async(plan: CallPlan, target: Target, attempt: Callable[[Target, float], Awaitable[T]]) -> T:
+    timeout, started = plan.begin(target)
+    bound = plan.until_deadline()
+    try:
+        # LiteLLM's timeout bounds each network read, not the attempt: the deadline is a wall-clock
+        # bound, so no attempt runs past it.
+        if bound is None:
+            result = await attempt(target, timeout)
+        else:
+            result = await asyncio.wait_for(attempt(target, timeout), bound)
+    except Exception as exc:
+        raise plan.failed(target, started, exc) from None
+    plan.succeeded(target, started)
+    return result
+
+
+@dataclass(frozen=True)
+class Resilience:
+    """What the calls of one LLM share for their plans: the policy, time, cool-downs and jitter."""
+
+    policy: RetryConfig
+    clock: Clock
+    cooldowns: Cooldowns
+    rng: random.Random
+
+    def plan(
+        self,
+        targets: Sequence[Target],
+        deadline: float | None,
+        needed_context: Callable[[Target], int | None] | None = None,
+    ) -> CallPlan:
+        return CallPlan(
+            targets,
+            self.policy,
+            clock=self.clock,
+            cooldowns=self.cooldowns,
+            deadline=deadline,
+            rng=self.rng,
+            needed_context=needed_context,
+        )
+
+    def run_sync(
+        self,
+        plan: CallPlan,
+        attempt: Callable[[Target, float], T],
+        discard: Callable[[T], None] | None = None,
+    ) -> tuple[T, Target]:
+        return run_sync(plan, attempt, self.clock.sleep, discard)
+
+    async def run_async(
+        self, plan: CallPlan, attempt: Callable[[Target, float], Awaitable[T]]
+    ) -> tuple[T, Target]:
+        return await run_async(plan, attempt, self.clock.asleep)

@@ -7,9 +7,9 @@ from typing import Any
 
 from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.config.sources import build_config
-from llm_resolver.llm.core import LLMCore
 from llm_resolver.llm.litellm_llm import LiteLLM
 from llm_resolver.metering.services import CallServices
+from llm_resolver.pipeline.core import LLMCore
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.resolution.resolver import DependencyResolver
 from llm_resolver.resolution.scope import Scope
