@@ -9,13 +9,14 @@ and budgets.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import random
 from collections.abc import Sequence
 
 from llm_resolver.backend import loader
 from llm_resolver.backend.litellm_backend import LiteLLMBackend
 from llm_resolver.backend.port import Backend
-from llm_resolver.backend.targets import targets_for
+from llm_resolver.backend.targets import Target, targets_for
 from llm_resolver.catalog.model_catalog import ModelCatalog
 from llm_resolver.catalog.providers import check_targets
 from llm_resolver.config.models import LiteLLMConfig
@@ -55,13 +56,8 @@ class LLMCore:
         pool = config.retry.cooldown_pool
         self.cooldowns = cooldowns or (cooldown_pool(pool) if pool else Cooldowns())
         self.catalog = ModelCatalog.from_config(config)
-        # Prices and context windows are looked up once here, not on every call.
-        self.targets = [
-            dataclasses.replace(t, context_window=self.catalog.context_size(t.model))
-            for t in self.catalog.priced(targets_for(config))
-        ]
+        self.targets = self.catalog.priced(targets_for(config))
         self.models = [t.model for t in self.targets]
-        self._context = {t.model: t.context_window for t in self.targets}
         # Faults of the config, caught now rather than at the first call: a model LiteLLM cannot
         # route, a target without a key, a tools pattern matching no plugin tool.
         check_targets(self.targets, "model", "fallback_models")
@@ -74,8 +70,21 @@ class LLMCore:
         self._budget_usd, _, self._scoped_budgets = budget_parts(config.budget_usd)
         self.embedder = Embedder(config, self.catalog, self.backend, self.resilience, self.observe)
 
+    @functools.cached_property
+    def chain(self) -> list[Target]:
+        """The targets with their context windows, looked up once, on the first call (LiteLLM's map
+        is read then; resolving does not wait for LiteLLM's import)."""
+        return [
+            dataclasses.replace(t, context_window=self.catalog.context_size(t.model)) for t in self.targets
+        ]
+
+    @functools.cached_property
+    def _windows(self) -> dict[str, int | None]:
+        return {t.model: t.context_window for t in self.chain}
+
     def context_size(self, model: str) -> int | None:
-        return self._context[model] if model in self._context else self.catalog.context_size(model)
+        windows = self._windows
+        return windows[model] if model in windows else self.catalog.context_size(model)
 
     def budgets(self, scope: Scope, charged: Sequence[Scope]) -> tuple[Budget, ...]:
         """Every budget a call at ``scope`` must fit: ``budget_usd`` at the scope itself and at each
