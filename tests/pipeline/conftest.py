@@ -10,6 +10,7 @@ import pytest
 
 from llm_resolver import LiteLLMConfig, RetryConfig
 from llm_resolver.llm.litellm_llm import LiteLLM
+from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.resilience.clock import Clock
 from llm_resolver.resilience.cooldown import Cooldowns
 from llm_resolver.testing import ScriptedBackend
@@ -57,11 +58,11 @@ MakeLLM = Callable[..., LiteLLM]
 def make_llm(backend: ScriptedBackend, clock: StillClock) -> MakeLLM:
     """LLMs on the scripted backend: no backoff jitter, retries waited on the still clock."""
 
-    def make(**settings: Any) -> LiteLLM:
+    def make(plugins: PluginManager | None = None, **settings: Any) -> LiteLLM:
         retry = {"initial_wait": 0.5, "jitter": 0, **settings.pop("retry", {})}
         config = LiteLLMConfig(
             **{"model": PRIMARY, "api_key": "sk-test-key-123456", "retry": RetryConfig(**retry), **settings}
         )
-        return LiteLLM(config, clock=clock.clock(), cooldowns=Cooldowns(), backend=backend)
+        return LiteLLM(config, plugins=plugins, clock=clock.clock(), cooldowns=Cooldowns(), backend=backend)
 
     return make

@@ -52,7 +52,9 @@ async def test_when_every_target_cools_the_chain_is_tried_from_its_last(
     assert response.model == PRIMARY
 
 
-async def test_errors_that_are_not_retryable_start_no_cool_down(make_llm: MakeLLM, backend: ScriptedBackend) -> None:
+async def test_errors_that_are_not_retryable_start_no_cool_down(
+    make_llm: MakeLLM, backend: ScriptedBackend
+) -> None:
     llm = make_llm(max_retries=0, fallback_models=[FALLBACK], retry={**COOL, "cooldown_after": 1})
     backend.script(PRIMARY, LLMAuthenticationError)
     await call(llm, "complete")
@@ -61,7 +63,9 @@ async def test_errors_that_are_not_retryable_start_no_cool_down(make_llm: MakeLL
 
 
 async def test_cooldown_s_zero_opts_out(make_llm: MakeLLM, backend: ScriptedBackend) -> None:
-    llm = make_llm(max_retries=0, fallback_models=[FALLBACK], retry={**COOL, "cooldown_after": 1, "cooldown_s": 0})
+    llm = make_llm(
+        max_retries=0, fallback_models=[FALLBACK], retry={**COOL, "cooldown_after": 1, "cooldown_s": 0}
+    )
     backend.script(PRIMARY, LLMServiceError)
     await call(llm, "complete")
     assert (await call(llm, "complete")).model == PRIMARY

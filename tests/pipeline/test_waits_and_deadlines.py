@@ -32,7 +32,9 @@ async def test_retry_after_replaces_the_backoff(
     assert response.attempts[-1].wait_s == 1.0
 
 
-async def test_jitter_spreads_each_wait_within_its_fraction(make_llm: MakeLLM, backend: ScriptedBackend) -> None:
+async def test_jitter_spreads_each_wait_within_its_fraction(
+    make_llm: MakeLLM, backend: ScriptedBackend
+) -> None:
     backend.script(PRIMARY, *[LLMServiceError] * 3)
     response = await call(make_llm(max_retries=3, retry={"initial_wait": 1.0, "jitter": 0.25}), "acomplete")
     waits = [a.wait_s for a in response.attempts[1:]]

@@ -22,7 +22,10 @@ def usage_from(obj: Any) -> Usage | None:
     cached = int(getattr(details, "cached_tokens", 0) or 0) if details is not None else 0
     if not cached:
         cached = int(getattr(usage, "cache_read_input_tokens", 0) or 0)
-    return Usage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=total, cached_tokens=cached)
+    # Built without validation: each field is an int already (one call's worth of pydantic work).
+    return Usage.model_construct(
+        prompt_tokens=prompt, completion_tokens=completion, total_tokens=total, cached_tokens=cached
+    )
 
 
 def message_from(response: Any, model: str) -> tuple[Message, str | None]:
@@ -44,15 +47,17 @@ def message_from(response: Any, model: str) -> tuple[Message, str | None]:
 
 
 def chunk_from(chunk: Any) -> ChatChunk | None:
-    """A streamed delta, or None for chunks that carry nothing for the caller (usage-only, empty)."""
+    """A streamed delta, or None for chunks that carry nothing for the caller (usage-only, empty).
+    Built without re-validation: LiteLLM's chunk objects are typed models already."""
     choices = getattr(chunk, "choices", None)
     if not choices:
         return None
     choice = choices[0]
     delta = getattr(choice, "delta", None)
-    text = getattr(delta, "content", None) or ""
+    content = getattr(delta, "content", None)
+    text = content if isinstance(content, str) else ""
     deltas = [
-        ToolCallDelta(
+        ToolCallDelta.model_construct(
             index=int(getattr(c, "index", i) or 0),
             id=getattr(c, "id", None),
             name=getattr(c.function, "name", None) if getattr(c, "function", None) else None,
@@ -63,7 +68,7 @@ def chunk_from(chunk: Any) -> ChatChunk | None:
     finish = getattr(choice, "finish_reason", None)
     if not text and not deltas and finish is None:
         return None
-    return ChatChunk(text=text, tool_calls=deltas, finish_reason=finish)
+    return ChatChunk.model_construct(text=text, tool_calls=deltas, finish_reason=finish)
 
 
 def reply_from(response: Any, model: str) -> Reply:

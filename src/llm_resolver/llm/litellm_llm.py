@@ -101,8 +101,7 @@ class LiteLLM:
         return _unpickle, (self.config, self.scope, self._charged)
 
     def __repr__(self) -> str:
-        fallbacks = self._core.models[1:]
-        return f"LiteLLM(model={self.model!r}, scope={self.scope}, fallbacks={fallbacks})"
+        return f"LiteLLM(model={self.model!r}, scope={self.scope}, fallbacks={self._core.models[1:]})"
 
     def complete(self, request: RequestLike, **options: Any) -> ChatResponse:
         if structured.wanted(request, options):

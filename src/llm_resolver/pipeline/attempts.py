@@ -15,7 +15,7 @@ from llm_resolver.backend.targets import Target
 from llm_resolver.errors import LLMContentPolicyError, LLMError, LLMResponseError
 from llm_resolver.pipeline.call import Call
 from llm_resolver.pipeline.prepare import needed_context, wire
-from llm_resolver.resilience.executor import CallPlan
+from llm_resolver.resilience.plan import CallPlan
 from llm_resolver.streaming.assembler import StreamAssembler
 from llm_resolver.streaming.session import CUT_MESSAGE, OpenStream
 

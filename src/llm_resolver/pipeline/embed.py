@@ -26,7 +26,8 @@ from llm_resolver.embeddings.inputs import EmbedOptions, options_of, texts_of
 from llm_resolver.embeddings.targets import embedding_targets
 from llm_resolver.errors import LLMError
 from llm_resolver.pipeline.observe import Observer
-from llm_resolver.resilience.executor import CallPlan, Resilience
+from llm_resolver.resilience.executor import Resilience
+from llm_resolver.resilience.plan import CallPlan
 from llm_resolver.resolution.scope import Scope
 from llm_resolver.types.context import CallContext
 from llm_resolver.types.responses import Attempt, EmbeddingResponse, Usage

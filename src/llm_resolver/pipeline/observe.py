@@ -16,7 +16,7 @@ from llm_resolver.pipeline.budget import Budgets
 from llm_resolver.pipeline.call import Call
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.redaction import redact
-from llm_resolver.resilience.executor import CallPlan
+from llm_resolver.resilience.plan import CallPlan
 from llm_resolver.streaming.session import OpenStream
 from llm_resolver.types.context import CallContext
 from llm_resolver.types.responses import Attempt, ChatResponse, Usage

@@ -15,7 +15,7 @@ from llm_resolver.pipeline.cache import replay
 from llm_resolver.pipeline.call import Call
 from llm_resolver.pipeline.core import LLMCore
 from llm_resolver.pipeline.prepare import prepare
-from llm_resolver.resilience.executor import CallPlan
+from llm_resolver.resilience.plan import CallPlan
 from llm_resolver.resolution.scope import Scope
 from llm_resolver.streaming.async_stream import AsyncChatStream
 from llm_resolver.streaming.session import OpenStream

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from llm_resolver.backend.port import Backend
 from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.config.sources import build_config
 from llm_resolver.llm.litellm_llm import LiteLLM
@@ -27,10 +28,18 @@ class LiteLLMResolver(DependencyResolver[LiteLLM]):
     interpolates = True
 
     def __init__(
-        self, *, plugins: PluginManager | None = None, env: Mapping[str, str] | None = None, **properties: Any
+        self,
+        *,
+        plugins: PluginManager | None = None,
+        env: Mapping[str, str] | None = None,
+        backend: Backend | None = None,
+        **properties: Any,
     ) -> None:
+        """``backend`` reaches the providers: ``LiteLLMBackend`` unless given (a ``ScriptedBackend``
+        in tests); it is not pickled, the receiver uses its default."""
         self.config: LiteLLMConfig = build_config(properties, env)
         self._plugins = plugins
+        self._backend = backend
         self.services = CallServices.build(self.config, plugins)  # meters and cache: one set per resolver
         self.meter = self.services.meter  # shared by the LLMs of every scope, read per scope
         self._core: LLMCore | None = None
@@ -41,6 +50,7 @@ class LiteLLMResolver(DependencyResolver[LiteLLM]):
         resolver = cls.__new__(cls)
         resolver.config = config
         resolver._plugins = plugins
+        resolver._backend = None
         resolver.services = CallServices.build(config, plugins)
         resolver.meter = resolver.services.meter
         resolver._core = None
@@ -56,7 +66,9 @@ class LiteLLMResolver(DependencyResolver[LiteLLM]):
                         from llm_resolver.plugins.default import default_plugin_manager
 
                         self._plugins = default_plugin_manager()
-                    self._core = LiteLLM(self.config, plugins=self._plugins, services=self.services).core
+                    self._core = LiteLLM(
+                        self.config, plugins=self._plugins, services=self.services, backend=self._backend
+                    ).core
                 core = self._core
         return LiteLLM.over(core, scope)
 
