@@ -40,21 +40,21 @@ class CacheStage:
             return None
         return await cache.aget(call.key)
 
-    def hit(self, call: Call, reply: CachedReply | None, started: float) -> ChatResponse | None:
+    def hit(self, call: Call, reply: CachedReply, started: float) -> ChatResponse:
         """The reply as this call's answer (metered as a free hit, shown to after_response)."""
-        if reply is None:
-            return None
         response = reply.response(time.monotonic() - started)
         self.observe.cached(call.ctx, response)
         return response
 
     def get(self, core: LLMCore, call: Call) -> ChatResponse | None:
         started = time.monotonic()
-        return self.hit(call, self.lookup(core, call), started)
+        reply = self.lookup(core, call)
+        return None if reply is None else self.hit(call, reply, started)
 
     async def aget(self, core: LLMCore, call: Call) -> ChatResponse | None:
         started = time.monotonic()
-        return self.hit(call, await self.alookup(core, call), started)
+        reply = await self.alookup(core, call)
+        return None if reply is None else self.hit(call, reply, started)
 
     def store(self, call: Call, response: ChatResponse, pieces: list[str] | None = None) -> ChatResponse:
         """Cache a successful reply (errors never get here) and hand it back."""

@@ -43,13 +43,14 @@ def astream(
 
 
 class _Flow:
-    """One stream's state across its stages: its plan, its hold, and the session while it is open."""
+    """One stream's state across its stages: its plan (the deadline runs from the call, not from the
+    first read), its hold, and the session while it is open."""
 
     def __init__(self, core: LLMCore, call: Call) -> None:
         self.core = core
         self.call = call
         self.hold = core.budget.hold(call)
-        self.plan: CallPlan | None = None
+        self.plan: CallPlan = attempts.plan(core, call)
         self.replayed: ChatResponse | None = None
         self.session: OpenStream[Any] | None = None
         self._lock = threading.Lock()
@@ -61,7 +62,6 @@ class _Flow:
             return session
         self.hold.reserve()
         try:
-            self.plan = attempts.plan(core, call)
             self.session = attempts.open_stream(core, call, self.plan)
         except BaseException:
             self.hold.settle()
@@ -75,7 +75,6 @@ class _Flow:
             return session
         await self.hold.areserve()
         try:
-            self.plan = attempts.plan(core, call)
             self.session = await attempts.aopen_stream(core, call, self.plan)
         except BaseException:
             await self.hold.asettle()
@@ -83,12 +82,10 @@ class _Flow:
         return self.session
 
     def _replay(self, reply: CachedReply | None, started: float) -> OpenStream[Any] | None:
-        hit = self.core.cache.hit(self.call, reply, started)
-        if hit is None:
+        if reply is None:
             return None
-        assert reply is not None
-        self.replayed = hit
-        return replay(reply, hit)
+        self.replayed = self.core.cache.hit(self.call, reply, started)
+        return replay(reply, self.replayed)
 
     def finish(self, session: OpenStream[Any]) -> ChatResponse:
         if self.replayed is not None:
@@ -104,7 +101,6 @@ class _Flow:
         return await self.core.cache.astore(self.call, response, list(session.assembler.parts))
 
     def _finished(self, session: OpenStream[Any]) -> ChatResponse:
-        assert self.plan is not None
         self.session = None
         try:
             return self.core.observe.streamed(session, self.call, self.plan)
@@ -112,7 +108,6 @@ class _Flow:
             self.hold.settle()
 
     def broken(self, session: OpenStream[Any], exc: BaseException) -> LLMError:
-        assert self.plan is not None
         self.session = None
         try:
             return self.core.observe.broken(session, exc, self.call, self.plan)
