@@ -22,12 +22,15 @@ The layers, bottom first (a package may import its own layer and those below it)
 8. ``cache``, ``metering``, ``tools`` — what a call is checked against and fans out to; the registries
    of what plugins add to them (they take the plugin manager as an argument, never import it).
 9. ``plugins`` — the manager, its typed hooks and registries, the process-wide default.
-10. ``services``, ``content``, ``embeddings``, ``llm``, ``tool_loop`` — the call pipeline and the LLM
-    façade, which decide the plugins and drive the layers below.
-11. ``resolution`` — specs and resolvers.
-12. ``host``, ``builtin_plugin`` — host-side injection; the built-in resolver's plugin registration.
-13. ``testing``, ``demo`` — the test kit (emulator, ``FakeLLM``) and the demo host.
-14. ``cli`` and the package root (``llm_resolver/__init__.py``, which re-exports the public names):
+10. ``services``, ``content``, ``embeddings`` — what a call is served by: the plugin manager, meters
+    and cache an LLM uses; content loading; embedding inputs and batches.
+11. ``pipeline`` — the call's stages in order (prepare, cache, budget, attempts over the backend
+    port, observe), for chat, streams and embeddings.
+12. ``llm``, ``tool_loop`` — the LLM façade over the pipeline, and the tool loop that drives an LLM.
+13. ``resolution`` — specs and resolvers.
+14. ``host``, ``builtin_plugin`` — host-side injection; the built-in resolver's plugin registration.
+15. ``testing``, ``demo`` — the test kit (emulator, ``FakeLLM``, ``ScriptedBackend``) and the demo host.
+16. ``cli`` and the package root (``llm_resolver/__init__.py``, which re-exports the public names):
     the command line may use everything (``__version__`` included); any other module that imports
     from the root imports upward.
 
@@ -57,7 +60,9 @@ LAYERS: list[frozenset[str]] = [
     frozenset({"resilience", "streaming", "structured", "lifecycle"}),
     frozenset({"cache", "metering", "tools"}),
     frozenset({"plugins"}),
-    frozenset({"services", "content", "embeddings", "llm", "tool_loop"}),
+    frozenset({"services", "content", "embeddings"}),
+    frozenset({"pipeline"}),
+    frozenset({"llm", "tool_loop"}),
     frozenset({"resolution"}),
     frozenset({"host", "builtin_plugin"}),
     frozenset({"testing", "demo"}),
@@ -65,12 +70,7 @@ LAYERS: list[frozenset[str]] = [
 ]
 
 # Module-level imports known to point the wrong way, each with the work that removes it.
-KNOWN: frozenset[tuple[str, str]] = frozenset(
-    {
-        # removed by the pipeline stages
-        ("llm_resolver.metering.guard", "llm_resolver.services"),
-    }
-)
+KNOWN: frozenset[tuple[str, str]] = frozenset({})
 
 
 def module_name(path: Path) -> str:

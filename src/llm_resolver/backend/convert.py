@@ -1,10 +1,12 @@
-"""LiteLLM's OpenAI-shaped objects → our types. Reads attributes defensively: providers vary."""
+"""LiteLLM's OpenAI-shaped objects → the port's provider-neutral values. Reads attributes defensively:
+providers vary."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from llm_resolver.errors import LLMContentPolicyError, LLMResponseError
+from llm_resolver.backend.port import Delta, Reply
+from llm_resolver.errors import LLMResponseError
 from llm_resolver.types.messages import Message, ToolCall
 from llm_resolver.types.responses import ChatChunk, ToolCallDelta, Usage
 
@@ -20,7 +22,10 @@ def usage_from(obj: Any) -> Usage | None:
     cached = int(getattr(details, "cached_tokens", 0) or 0) if details is not None else 0
     if not cached:
         cached = int(getattr(usage, "cache_read_input_tokens", 0) or 0)
-    return Usage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=total, cached_tokens=cached)
+    # Built without validation: each field is an int already (one call's worth of pydantic work).
+    return Usage.model_construct(
+        prompt_tokens=prompt, completion_tokens=completion, total_tokens=total, cached_tokens=cached
+    )
 
 
 def message_from(response: Any, model: str) -> tuple[Message, str | None]:
@@ -41,43 +46,18 @@ def message_from(response: Any, model: str) -> tuple[Message, str | None]:
     return message, getattr(choice, "finish_reason", None)
 
 
-def withheld(model: str) -> LLMContentPolicyError:
-    """The error for a reply the provider's filter withheld whole: LiteLLM hands Gemini's SAFETY block
-    (``promptFeedback.blockReason`` or a candidate's ``finishReason``), OpenAI's ``content_filter`` and
-    Anthropic's ``refusal`` on as an empty success with finish reason ``content_filter``."""
-    return LLMContentPolicyError(
-        f"the provider's content filter withheld {model}'s reply (finish reason content_filter, such as "
-        "Gemini's SAFETY block); change the content (fallbacks are tried only with "
-        "retry.fallback_on_content_policy).",
-        model=model,
-    )
-
-
-def refuse_withheld(response: Any, model: str) -> Any:
-    """``response``, unless its first choice is empty and finished by the content filter (raised then,
-    inside the attempt, so the decision table treats it as the content-policy refusal it is)."""
-    choices = getattr(response, "choices", None)
-    choice = choices[0] if choices else None
-    msg = getattr(choice, "message", None)
-    if (
-        getattr(choice, "finish_reason", None) == "content_filter"
-        and not getattr(msg, "content", None)
-        and not getattr(msg, "tool_calls", None)
-    ):
-        raise withheld(model)
-    return response
-
-
 def chunk_from(chunk: Any) -> ChatChunk | None:
-    """A streamed delta, or None for chunks that carry nothing for the caller (usage-only, empty)."""
+    """A streamed delta, or None for chunks that carry nothing for the caller (usage-only, empty).
+    Built without re-validation: LiteLLM's chunk objects are typed models already."""
     choices = getattr(chunk, "choices", None)
     if not choices:
         return None
     choice = choices[0]
     delta = getattr(choice, "delta", None)
-    text = getattr(delta, "content", None) or ""
+    content = getattr(delta, "content", None)
+    text = content if isinstance(content, str) else ""
     deltas = [
-        ToolCallDelta(
+        ToolCallDelta.model_construct(
             index=int(getattr(c, "index", i) or 0),
             id=getattr(c, "id", None),
             name=getattr(c.function, "name", None) if getattr(c, "function", None) else None,
@@ -88,4 +68,44 @@ def chunk_from(chunk: Any) -> ChatChunk | None:
     finish = getattr(choice, "finish_reason", None)
     if not text and not deltas and finish is None:
         return None
-    return ChatChunk(text=text, tool_calls=deltas, finish_reason=finish)
+    return ChatChunk.model_construct(text=text, tool_calls=deltas, finish_reason=finish)
+
+
+def reply_from(response: Any, model: str) -> Reply:
+    """The reply, with the cost LiteLLM already computed for it (None when it could not price it)."""
+    message, finish = message_from(response, model)
+    hidden = getattr(response, "_hidden_params", None)
+    cost = hidden.get("response_cost") if isinstance(hidden, dict) else None
+    return Reply(
+        message=message,
+        finish_reason=finish,
+        usage=usage_from(response),
+        cost_usd=float(cost) if isinstance(cost, int | float) else None,
+        raw=response,
+    )
+
+
+def delta_from(raw: Any) -> Delta:
+    usage = usage_from(raw)
+    if usage is not None and not (usage.prompt_tokens or usage.completion_tokens):
+        usage = None
+    return Delta(chunk=chunk_from(raw), usage=usage)
+
+
+def vectors_from(raw: Any, expected: int, model: str) -> list[list[float]]:
+    """One vector per input, put back in input order by ``index``."""
+    data = getattr(raw, "data", None)
+    if not isinstance(data, list) or len(data) != expected:
+        got = len(data) if isinstance(data, list) else "no"
+        raise LLMResponseError(f"{model} returned {got} vectors for {expected} inputs", model=model)
+    try:
+        items = sorted(data, key=lambda item: int(_field(item, "index")))
+        if [int(_field(item, "index")) for item in items] != list(range(expected)):
+            raise ValueError("indexes are not 0..n-1")
+        return [[float(x) for x in _field(item, "embedding")] for item in items]
+    except (TypeError, ValueError, KeyError) as exc:
+        raise LLMResponseError(f"{model} sent vectors we could not read ({exc})", model=model) from None
+
+
+def _field(item: Any, name: str) -> Any:
+    return item[name] if isinstance(item, dict) else getattr(item, name)

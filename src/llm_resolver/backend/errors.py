@@ -104,13 +104,7 @@ def map_exception(exc: BaseException, model: str, secrets: Iterable[str] = ()) -
         or "timed out" in text
         or "timeout" in name.lower()
     ):
-        return LLMTimeoutError(
-            f"{model} did not answer within the attempt timeout; raise timeout, or rely on retries "
-            f"and fallbacks.",
-            detail=detail,
-            model=model,
-            status_code=408,
-        )
+        return timed_out(model, detail)
     if any(h in text for h in _MALFORMED_HINTS) or _JSON_ERROR_POSITION.search(text):
         return LLMResponseError(
             f"{model} sent a reply we could not parse; this is usually transient.",
@@ -152,6 +146,17 @@ def map_exception(exc: BaseException, model: str, secrets: Iterable[str] = ()) -
         model=model,
         status_code=status,
         retryable=False,
+    )
+
+
+def timed_out(model: str, detail: str | None = None) -> LLMTimeoutError:
+    """An attempt that ran out of time: the provider's own timeout, or the call's deadline."""
+    return LLMTimeoutError(
+        f"{model} did not answer within the attempt timeout; raise timeout, or rely on retries "
+        f"and fallbacks.",
+        detail=detail,
+        model=model,
+        status_code=408,
     )
 
 

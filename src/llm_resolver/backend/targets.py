@@ -22,11 +22,16 @@ class Target:
     input_cost_per_token: float | None = None
     output_cost_per_token: float | None = None
     extra_headers: dict[str, SecretStr] = field(default_factory=dict, repr=False)
+    # Known when the LLM is resolved, so no call looks them up again.
+    context_window: int | None = None
+    # Every secret of the config, scrubbed from what the provider says about a call to this target.
+    secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 def targets_for(config: LiteLLMConfig) -> list[Target]:
     """Primary first. A string fallback of the primary's provider shares its endpoint, key and headers;
     one of another provider gets none of them (LiteLLM's own fallbacks wrongly inherit the primary's)."""
+    secrets = tuple(config.secret_values())
     primary = Target(
         model=config.model,
         api_key=config.api_key,
@@ -38,6 +43,7 @@ def targets_for(config: LiteLLMConfig) -> list[Target]:
         input_cost_per_token=config.input_cost_per_token,
         output_cost_per_token=config.output_cost_per_token,
         extra_headers=config.extra_headers,
+        secrets=secrets,
     )
     out = [primary]
     for fb in config.fallback_models:
@@ -53,14 +59,15 @@ def targets_for(config: LiteLLMConfig) -> list[Target]:
                     extra_headers=primary.extra_headers if same else {},
                     timeout=config.timeout,
                     max_retries=config.max_retries,
+                    secrets=secrets,
                 )
             )
         else:
-            out.append(_from_fallback(fb, config))
+            out.append(_from_fallback(fb, config, secrets))
     return out
 
 
-def _from_fallback(fb: FallbackModel, config: LiteLLMConfig) -> Target:
+def _from_fallback(fb: FallbackModel, config: LiteLLMConfig, secrets: tuple[str, ...]) -> Target:
     return Target(
         model=fb.model,
         api_key=fb.api_key,
@@ -72,4 +79,5 @@ def _from_fallback(fb: FallbackModel, config: LiteLLMConfig) -> Target:
         input_cost_per_token=fb.input_cost_per_token,
         output_cost_per_token=fb.output_cost_per_token,
         extra_headers=fb.extra_headers,
+        secrets=secrets,
     )

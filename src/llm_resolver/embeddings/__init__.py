@@ -1,5 +1,2 @@
-"""Embeddings: batching, concurrency and reassembly on top of the resilient executor."""
-
-from llm_resolver.embeddings.embedder import Embedder
-
-__all__ = ["Embedder"]
+"""Embeddings: what ``embed`` accepts, its chain of models, and batching; the call itself runs in
+the pipeline (``pipeline.embed``)."""

@@ -1,266 +1,30 @@
 """Runs one logical call: attempts across targets under a deadline, with tenacity retries per target.
 
 The sync and async drivers share everything but the call and the sleep: the bookkeeping lives in
-``CallPlan``, so both follow the same decision table (see ``policy``).
+``CallPlan``, so both follow the same decision table (see ``policy``). A target's first attempt is
+made directly; tenacity is entered only after it failed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import logging
 import random
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
 
-from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception
+from tenacity import AsyncRetrying, Retrying
 
-from llm_resolver.backend.errors import map_exception
 from llm_resolver.backend.targets import Target
 from llm_resolver.config.models import RetryConfig
-from llm_resolver.errors import LLMContextWindowError, LLMError, LLMFallbacksExhaustedError, LLMTimeoutError
+from llm_resolver.errors import LLMError
 from llm_resolver.resilience.clock import Clock
-from llm_resolver.resilience.cooldown import CooldownKey, Cooldowns, cooldown_key
-from llm_resolver.resilience.policy import Next, after_failure, backoff
+from llm_resolver.resilience.cooldown import Cooldowns
+from llm_resolver.resilience.plan import CallPlan
 from llm_resolver.resilience.wall import call_within
-from llm_resolver.types.responses import Attempt
 
 T = TypeVar("T")
-log = logging.getLogger("llm_resolver.resilience")
-
-# An attempt that would get less than this before the deadline is not started.
-MIN_ATTEMPT_S = 0.05
-
-
-class CallPlan:
-    """State of one call: which target is next, what each attempt did, how much time is left."""
-
-    def __init__(
-        self,
-        targets: Sequence[Target],
-        policy: RetryConfig,
-        *,
-        clock: Clock,
-        cooldowns: Cooldowns,
-        deadline: float | None,
-        secrets: Sequence[str],
-        on_attempt_error: Callable[[LLMError, Target, float], None],
-        needed_context: Callable[[Target], int | None],
-        context_size: Callable[[Target], int | None],
-        rng: random.Random,
-    ) -> None:
-        self.targets = list(targets)
-        self.policy = policy
-        self.clock = clock
-        self.cooldowns = cooldowns
-        self.secrets = secrets
-        self.on_attempt_error = on_attempt_error
-        self.needed_context = needed_context
-        self.context_size = context_size
-        self.rng = rng
-        self.started = clock.monotonic()
-        self.deadline_at = None if deadline is None else self.started + deadline
-        self.attempts: list[Attempt] = []
-        self.last_error: LLMError | None = None
-        self.errors: list[LLMError] = []
-        self._min_context: int | None = None
-        self._left = len(self.targets)  # targets from the current one to the end of the chain
-        self._share_until: float | None = None  # when the current target's share of the deadline ends
-        self._pending_wait = 0.0
-        self._waits: dict[tuple[int, int], float | None] = {}
-
-    # Which targets, in which order -------------------------------------------------------------
-
-    def __iter__(self) -> Iterator[Target]:
-        """Targets in order; one cooling down is skipped only while a later one is not, so the last
-        target a call has left is always tried. ``retry.cooldown_s: 0`` opts this LLM out."""
-        now = self.clock.monotonic()
-        cooling = [self._cooling(t, now) for t in self.targets]
-        for i, target in enumerate(self.targets):
-            self._left, self._share_until = len(self.targets) - i, None
-            if cooling[i] > 0 and any(c == 0 for c in cooling[i + 1 :]):
-                self._skip(target, f"cooling down for {cooling[i]:.1f}s after repeated failures")
-                continue
-            if self._min_context is not None:
-                size = self.context_size(target)
-                if size is not None and size < self._min_context:
-                    self._skip(target, f"context window {size} < {self._min_context} tokens needed")
-                    continue
-            yield target
-
-    def _cooling(self, target: Target, now: float) -> float:
-        return self.cooldowns.remaining(_key(target), now) if self.policy.cooldown_s > 0 else 0.0
-
-    def _skip(self, target: Target, why: str) -> None:
-        log.debug("skipping %s: %s", target.model, why)
-        self.attempts.append(Attempt(model=target.model, outcome="skipped", detail=why))
-
-    # One attempt ---------------------------------------------------------------------------------
-
-    def begin(self, target: Target) -> tuple[float, float]:
-        """(timeout for this attempt, start time); raises when the deadline leaves no room.
-
-        Under a deadline each target of the chain gets an equal share of what is left when it starts
-        (the last one all of it), so a hung primary cannot use up the time of its fallbacks; its
-        retries run within its share."""
-        now = self.clock.monotonic()
-        timeout = target.timeout
-        if self.deadline_at is not None:
-            remaining = self.deadline_at - now
-            if remaining < MIN_ATTEMPT_S:
-                raise LLMTimeoutError(
-                    f"the call's deadline passed before {target.model} could be tried; raise deadline",
-                    model=target.model,
-                    retryable=False,
-                )
-            if self._share_until is None:
-                self._share_until = now + remaining / max(1, self._left)
-            timeout = min(timeout, max(self._share_until - now, MIN_ATTEMPT_S), remaining)
-        return timeout, now
-
-    def until_deadline(self) -> float | None:
-        """Seconds left before the deadline (None: no deadline)."""
-        return None if self.deadline_at is None else max(0.0, self.deadline_at - self.clock.monotonic())
-
-    def succeeded(self, target: Target, started: float, outcome: str = "ok") -> None:
-        self.cooldowns.succeeded(_key(target))
-        self.attempts.append(
-            Attempt(
-                model=target.model,
-                outcome="ok",
-                latency_s=self.clock.monotonic() - started,
-                wait_s=self._take_wait(),
-            )
-        )
-
-    def failed(self, target: Target, started: float, exc: BaseException) -> LLMError:
-        error = map_exception(exc, target.model, self.secrets)
-        self.attempts.append(
-            Attempt(
-                model=target.model,
-                outcome="error",
-                error_type=type(error).__name__,
-                status_code=error.status_code,
-                latency_s=self.clock.monotonic() - started,
-                wait_s=self._take_wait(),
-                detail=error.message[:200],
-            )
-        )
-        log.debug(
-            "attempt %d of the call on %s failed: %s (status %s, %s)",
-            len(self.attempts),
-            target.model,
-            type(error).__name__,
-            error.status_code,
-            "retryable" if error.retryable else "not retryable",
-        )
-        if (
-            error.retryable
-            and self.policy.cooldown_s > 0
-            and self.cooldowns.failed(
-                _key(target), self.clock.monotonic(), self.policy.cooldown_after, self.policy.cooldown_s
-            )
-        ):
-            log.info(
-                "cooling %s down for %.0fs after %d failures in a row",
-                target.model,
-                self.policy.cooldown_s,
-                self.policy.cooldown_after,
-            )
-        self.last_error = error
-        self.errors.append(error)
-        self.on_attempt_error(error, target, self.attempts[-1].latency_s)
-        return error
-
-    def _take_wait(self) -> float:
-        wait, self._pending_wait = self._pending_wait, 0.0
-        return wait
-
-    # Retries of one target (tenacity) ------------------------------------------------------------
-
-    def retry_kwargs(self, target: Target) -> dict[str, Any]:
-        def decide(state: RetryCallState) -> float | None:
-            key = (id(target), state.attempt_number)
-            if key not in self._waits:
-                self._waits[key] = self._decide(target, state)
-            return self._waits[key]
-
-        def remember_wait(state: RetryCallState) -> None:
-            self._pending_wait = state.upcoming_sleep
-            log.debug(
-                "retrying %s in %.2fs (retry %d)", target.model, state.upcoming_sleep, state.attempt_number
-            )
-
-        return {
-            "retry": retry_if_exception(
-                lambda e: isinstance(e, LLMError) and after_failure(e, self.policy) is Next.RETRY
-            ),
-            "stop": lambda state: decide(state) is None,
-            "wait": lambda state: decide(state) or 0.0,
-            "before_sleep": remember_wait,
-            "reraise": True,
-        }
-
-    def _decide(self, target: Target, state: RetryCallState) -> float | None:
-        """The wait before the next retry, or None when this target is done."""
-        if state.attempt_number > target.max_retries:
-            return None
-        error = state.outcome.exception() if state.outcome else None
-        if not isinstance(error, LLMError):
-            return None
-        wait = backoff(state.attempt_number, error, self.policy, self.rng)
-        if wait is None:
-            return None
-        until = self._share_until if self._share_until is not None else self.deadline_at
-        if until is not None and self.clock.monotonic() + wait + MIN_ATTEMPT_S > until:
-            return None
-        return wait
-
-    # After a target gave up ----------------------------------------------------------------------
-
-    def target_failed(self, target: Target, error: LLMError) -> None:
-        """Decide whether the chain goes on; raises when it must stop here."""
-        decision = after_failure(error, self.policy)
-        if decision is Next.RAISE:
-            log.debug("%s: %s ends the call (no fallback for it)", target.model, type(error).__name__)
-            raise self._final(error)
-        log.info(
-            "%s gave up after %s; the call moves on to its next model, if any",
-            target.model,
-            type(error).__name__,
-        )
-        if decision is Next.LARGER_CONTEXT and isinstance(error, LLMContextWindowError):
-            needed = self.needed_context(target)
-            size = self.context_size(target)
-            self._min_context = max(needed or 0, (size or 0) + 1) or None
-        if self.deadline_at is not None and self.clock.monotonic() + MIN_ATTEMPT_S > self.deadline_at:
-            raise self._final(error)
-
-    def exhausted(self) -> LLMError:
-        error = self.last_error or LLMTimeoutError("no model could be tried", retryable=False)
-        return self._final(error)
-
-    def _final(self, error: LLMError) -> LLMError:
-        tried = {a.model for a in self.attempts}
-        if len(self.targets) == 1 or (
-            len(tried) <= 1 and not any(a.outcome == "skipped" for a in self.attempts)
-        ):
-            error.attempts = list(self.attempts)
-            return error
-        summary = ", ".join(
-            f"{a.model}: {a.error_type or a.outcome}" for a in self.attempts if a.outcome != "ok"
-        )
-        exhausted = LLMFallbacksExhaustedError(
-            f"every model failed ({summary}); last error: {error.message}",
-            attempts=self.attempts,
-            last_error=error,
-            model=error.model,
-        )
-        return exhausted
-
-
-def _key(target: Target) -> CooldownKey:
-    return cooldown_key(target.model, target.api_base, target.api_key, target.extra_headers)
 
 
 def run_sync(
@@ -272,20 +36,32 @@ def run_sync(
     """``discard`` takes a result that arrived after the deadline (see ``call_within``)."""
     for target in plan:
         try:
+            try:
+                return _once_sync(plan, target, attempt, discard), target
+            except LLMError as error:
+                wait = plan.first_wait(target, error)
+                if wait is None:
+                    raise
+            sleep(wait)
             for retry in Retrying(sleep=sleep, **plan.retry_kwargs(target)):
                 with retry:
-                    timeout, started = plan.begin(target)
-                    try:
-                        result = call_within(
-                            functools.partial(attempt, target, timeout), plan.until_deadline(), discard
-                        )
-                    except Exception as exc:
-                        raise plan.failed(target, started, exc) from None
-                    plan.succeeded(target, started)
+                    result = _once_sync(plan, target, attempt, discard)
             return result, target
         except LLMError as error:
             plan.target_failed(target, error)
     raise plan.exhausted()
+
+
+def _once_sync(
+    plan: CallPlan, target: Target, attempt: Callable[[Target, float], T], discard: Callable[[T], None] | None
+) -> T:
+    timeout, started = plan.begin(target)
+    try:
+        result = call_within(functools.partial(attempt, target, timeout), plan.until_deadline(), discard)
+    except Exception as exc:
+        raise plan.failed(target, started, exc) from None
+    plan.succeeded(target, started)
+    return result
 
 
 async def run_async(
@@ -295,17 +71,72 @@ async def run_async(
 ) -> tuple[T, Target]:
     for target in plan:
         try:
+            try:
+                return await _once_async(plan, target, attempt), target
+            except LLMError as error:
+                wait = plan.first_wait(target, error)
+                if wait is None:
+                    raise
+            await sleep(wait)
             async for retry in AsyncRetrying(sleep=sleep, **plan.retry_kwargs(target)):
                 with retry:
-                    timeout, started = plan.begin(target)
-                    try:
-                        # LiteLLM's timeout bounds each network read, not the attempt: the deadline
-                        # is a wall-clock bound, so no attempt runs past it.
-                        result = await asyncio.wait_for(attempt(target, timeout), plan.until_deadline())
-                    except Exception as exc:
-                        raise plan.failed(target, started, exc) from None
-                    plan.succeeded(target, started)
+                    result = await _once_async(plan, target, attempt)
             return result, target
         except LLMError as error:
             plan.target_failed(target, error)
     raise plan.exhausted()
+
+
+async def _once_async(plan: CallPlan, target: Target, attempt: Callable[[Target, float], Awaitable[T]]) -> T:
+    timeout, started = plan.begin(target)
+    bound = plan.until_deadline()
+    try:
+        # LiteLLM's timeout bounds each network read, not the attempt: the deadline is a wall-clock
+        # bound, so no attempt runs past it.
+        if bound is None:
+            result = await attempt(target, timeout)
+        else:
+            result = await asyncio.wait_for(attempt(target, timeout), bound)
+    except Exception as exc:
+        raise plan.failed(target, started, exc) from None
+    plan.succeeded(target, started)
+    return result
+
+
+@dataclass(frozen=True)
+class Resilience:
+    """What the calls of one LLM share for their plans: the policy, time, cool-downs and jitter."""
+
+    policy: RetryConfig
+    clock: Clock
+    cooldowns: Cooldowns
+    rng: random.Random
+
+    def plan(
+        self,
+        targets: Sequence[Target],
+        deadline: float | None,
+        needed_context: Callable[[Target], int | None] | None = None,
+    ) -> CallPlan:
+        return CallPlan(
+            targets,
+            self.policy,
+            clock=self.clock,
+            cooldowns=self.cooldowns,
+            deadline=deadline,
+            rng=self.rng,
+            needed_context=needed_context,
+        )
+
+    def run_sync(
+        self,
+        plan: CallPlan,
+        attempt: Callable[[Target, float], T],
+        discard: Callable[[T], None] | None = None,
+    ) -> tuple[T, Target]:
+        return run_sync(plan, attempt, self.clock.sleep, discard)
+
+    async def run_async(
+        self, plan: CallPlan, attempt: Callable[[Target, float], Awaitable[T]]
+    ) -> tuple[T, Target]:
+        return await run_async(plan, attempt, self.clock.asleep)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from llm_resolver.backend.port import Backend
 from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.config.sources import build_config
-from llm_resolver.llm.core import LLMCore
 from llm_resolver.llm.litellm_llm import LiteLLM
+from llm_resolver.pipeline.core import LLMCore
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.resolution.resolver import DependencyResolver
 from llm_resolver.services import CallServices
@@ -27,9 +28,17 @@ class LiteLLMResolver(DependencyResolver[LiteLLM]):
     interpolates = True
 
     def __init__(
-        self, *, plugins: PluginManager | None = None, env: Mapping[str, str] | None = None, **properties: Any
+        self,
+        *,
+        plugins: PluginManager | None = None,
+        env: Mapping[str, str] | None = None,
+        backend: Backend | None = None,
+        **properties: Any,
     ) -> None:
+        """``backend`` reaches the providers: ``LiteLLMBackend`` unless given (a ``ScriptedBackend``
+        in tests); it is not pickled, the receiver uses its default."""
         self.config: LiteLLMConfig = build_config(properties, env)
+        self._backend = backend
         self.services = CallServices.build(self.config, plugins)  # meters and cache: one set per resolver
         self.meter = self.services.meter  # shared by the LLMs of every scope, read per scope
         self._core: LLMCore | None = None
@@ -39,6 +48,7 @@ class LiteLLMResolver(DependencyResolver[LiteLLM]):
         """Skip the config sources: use this validated config as it is."""
         resolver = cls.__new__(cls)
         resolver.config = config
+        resolver._backend = None
         resolver.services = CallServices.build(config, plugins)
         resolver.meter = resolver.services.meter
         resolver._core = None
@@ -51,7 +61,10 @@ class LiteLLMResolver(DependencyResolver[LiteLLM]):
             with self._lock:
                 if self._core is None:
                     self._core = LiteLLM(
-                        self.config, plugins=self.services.plugins, services=self.services
+                        self.config,
+                        plugins=self.services.plugins,
+                        services=self.services,
+                        backend=self._backend,
                     ).core
                 core = self._core
         return LiteLLM.over(core, scope)

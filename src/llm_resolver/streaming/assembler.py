@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-from llm_resolver.backend.convert import chunk_from, usage_from
+from llm_resolver.backend.port import Delta
 from llm_resolver.types.messages import Message, ToolCall
 from llm_resolver.types.responses import ChatChunk, Usage
 
@@ -25,12 +24,11 @@ class StreamAssembler:
     usage: Usage | None = None
     chunks: int = 0
 
-    def add(self, raw: Any) -> ChatChunk | None:
-        """Take one LiteLLM chunk; return what the caller should see of it (None for nothing)."""
-        usage = usage_from(raw)
-        if usage is not None and (usage.prompt_tokens or usage.completion_tokens):
-            self.usage = usage
-        chunk = chunk_from(raw)
+    def add(self, event: Delta) -> ChatChunk | None:
+        """Take one streamed event; return what the caller should see of it (None for nothing)."""
+        if event.usage is not None:
+            self.usage = event.usage
+        chunk = event.chunk
         if chunk is None:
             return None
         self.chunks += 1

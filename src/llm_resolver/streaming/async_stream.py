@@ -1,28 +1,32 @@
-"""The async stream handed to callers; mirrors SyncChatStream over LiteLLM's async wrapper."""
+"""The async stream handed to callers; mirrors SyncChatStream, with an awaited finish (the cache
+write and a blocking meter's records happen off the loop before the last chunk is handed over)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+from llm_resolver.backend.port import AsyncChunkStream
 from llm_resolver.errors import LLMError
 from llm_resolver.streaming.base import StreamBase
-from llm_resolver.streaming.session import CUT_MESSAGE, OpenStream, close_async, close_sync
+from llm_resolver.streaming.session import CUT_MESSAGE, OpenStream
 from llm_resolver.types.responses import ChatChunk, ChatResponse
 
+Session = OpenStream[AsyncChunkStream]
 # Close tasks started from __del__, kept referenced until done so they are not collected mid-close.
 _CLOSING: set[asyncio.Task[None]] = set()
 
 
-class AsyncChatStream(StreamBase):
+class AsyncChatStream(StreamBase[AsyncChunkStream]):
     def __init__(
         self,
-        open_stream: Callable[[], Awaitable[OpenStream]],
-        finish: Callable[[OpenStream], ChatResponse],
-        broken: Callable[[OpenStream, BaseException], LLMError],
+        open_stream: Callable[[], Awaitable[Session]],
+        finish: Callable[[Session], Awaitable[ChatResponse]],
+        broken: Callable[[Session, BaseException], LLMError],
     ) -> None:
-        super().__init__(finish, broken)
+        super().__init__(broken)
         self._open_stream = open_stream
+        self._finish = finish
 
     def __aiter__(self) -> AsyncIterator[ChatChunk]:
         return self
@@ -35,9 +39,9 @@ class AsyncChatStream(StreamBase):
             session = self._session = await self._open_stream()
         if session.buffered:
             return session.buffered.pop(0)
-        while not session.exhausted:
+        while not session.exhausted and session.stream is not None:
             try:
-                raw = await session.iterator.__anext__()
+                delta = await session.stream.__anext__()
             except StopAsyncIteration:
                 session.exhausted = True
                 break
@@ -45,14 +49,14 @@ class AsyncChatStream(StreamBase):
                 error = self._broken(session, exc)
                 await self.aclose()
                 raise error from None
-            chunk = session.assembler.add(raw)
+            chunk = session.assembler.add(delta)
             if chunk is not None:
                 return chunk
         if session.cut_short():
             error = self._broken(session, EOFError(CUT_MESSAGE))
             await self.aclose()
             raise error from None
-        self._response = self._finish(session)
+        self._response = await self._finish(session)
         await self.aclose()
         raise StopAsyncIteration
 
@@ -66,8 +70,8 @@ class AsyncChatStream(StreamBase):
         if self._closed:
             return
         self._closed = True
-        if self._session is not None:
-            await close_async(self._session.wrapper)
+        if self._session is not None and self._session.stream is not None:
+            await self._session.stream.aclose()
         self._closing()
 
     def __del__(self) -> None:
@@ -76,14 +80,14 @@ class AsyncChatStream(StreamBase):
             return
         self._closed = True
         self._closing()
-        if self._session is None:
+        stream = self._session.stream if self._session is not None else None
+        if stream is None:
             return
-        wrapper = self._session.wrapper
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            close_sync(wrapper)
+            stream.close()
             return
-        task = loop.create_task(close_async(wrapper))
+        task = loop.create_task(stream.aclose())
         _CLOSING.add(task)
         task.add_done_callback(_CLOSING.discard)

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Generic
 
 from llm_resolver.errors import LLMConnectionError, LLMError
-from llm_resolver.streaming.session import OpenStream
+from llm_resolver.streaming.session import OpenStream, S
 from llm_resolver.types.responses import ChatResponse
 
 
-class StreamBase:
-    def __init__(
-        self,
-        finish: Callable[[OpenStream], ChatResponse],
-        broken: Callable[[OpenStream, BaseException], LLMError],
-    ) -> None:
-        self._finish = finish
-        self._broken = broken
-        self._session: OpenStream | None = None
+class StreamBase(Generic[S]):
+    def __init__(self, broken: Callable[[OpenStream[S], BaseException], LLMError]) -> None:
+        self._broken: Callable[[OpenStream[S], BaseException], LLMError] = broken
+        self._session: OpenStream[S] | None = None
         self._response: ChatResponse | None = None
         self._closed = False
         self._on_close: list[Callable[[], None]] = []

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from llm_resolver.backend.port import ChunkStream
 from llm_resolver.errors import LLMError
 from llm_resolver.streaming.base import StreamBase
-from llm_resolver.streaming.session import CUT_MESSAGE, OpenStream, close_sync
+from llm_resolver.streaming.session import CUT_MESSAGE, OpenStream
 from llm_resolver.types.responses import ChatChunk, ChatResponse
 
+Session = OpenStream[ChunkStream]
 
-class SyncChatStream(StreamBase):
+
+class SyncChatStream(StreamBase[ChunkStream]):
     """Iterate for chunks; ``response`` holds the assembled reply (usage and cost) once exhausted.
 
     The request is sent on first iteration; retries and fallbacks happen before the first chunk,
@@ -19,12 +22,13 @@ class SyncChatStream(StreamBase):
 
     def __init__(
         self,
-        open_stream: Callable[[], OpenStream],
-        finish: Callable[[OpenStream], ChatResponse],
-        broken: Callable[[OpenStream, BaseException], LLMError],
+        open_stream: Callable[[], Session],
+        finish: Callable[[Session], ChatResponse],
+        broken: Callable[[Session, BaseException], LLMError],
     ) -> None:
-        super().__init__(finish, broken)
+        super().__init__(broken)
         self._open_stream = open_stream
+        self._finish = finish
 
     def __iter__(self) -> Iterator[ChatChunk]:
         return self
@@ -37,9 +41,9 @@ class SyncChatStream(StreamBase):
             session = self._session = self._open_stream()
         if session.buffered:
             return session.buffered.pop(0)
-        while not session.exhausted:
+        while not session.exhausted and session.stream is not None:
             try:
-                raw = next(session.iterator)
+                delta = next(session.stream)
             except StopIteration:
                 session.exhausted = True
                 break
@@ -47,7 +51,7 @@ class SyncChatStream(StreamBase):
                 error = self._broken(session, exc)
                 self.close()
                 raise error from None
-            chunk = session.assembler.add(raw)
+            chunk = session.assembler.add(delta)
             if chunk is not None:
                 return chunk
         if session.cut_short():
@@ -69,7 +73,7 @@ class SyncChatStream(StreamBase):
             return
         self._closed = True
         if self._session is not None:
-            close_sync(self._session.wrapper)
+            self._session.close()
         self._closing()
 
     def __del__(self) -> None:

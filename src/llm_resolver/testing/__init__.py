@@ -1,9 +1,14 @@
-"""Test helpers for code built on llm-resolver: a provider emulator on loopback, and an in-process fake."""
+"""Test helpers for code built on llm-resolver: a provider emulator on loopback, an in-process fake
+LLM, and an in-process backend that runs the real pipeline without HTTP."""
 
 from .emulator import Fault, ProviderEmulator, RecordedRequest, Reply, ToolCallSpec
 from .fake_llm import FakeAsyncStream, FakeLLM, FakeStream
+from .scripted import ScriptedBackend, Sent
+from .scripted_streams import Cut, Fail
 
 __all__ = [
+    "Cut",
+    "Fail",
     "FakeAsyncStream",
     "FakeLLM",
     "FakeStream",
@@ -11,5 +16,7 @@ __all__ = [
     "ProviderEmulator",
     "RecordedRequest",
     "Reply",
+    "ScriptedBackend",
+    "Sent",
     "ToolCallSpec",
 ]

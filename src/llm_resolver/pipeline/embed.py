@@ -1,5 +1,6 @@
 """``embed``/``aembed``: texts split into batches, sent concurrently, each batch a call through the
-executor (retries, fallbacks, deadline, meters), vectors reassembled in input order.
+resilience plan over the backend (retries, fallbacks, deadline) and observed (meters, on_error),
+vectors reassembled in input order.
 
 All vectors of one call come from one model — vectors of different models are not comparable. When a
 batch had to fall back to a later model, batches answered by an earlier one are embedded again with
@@ -9,16 +10,13 @@ it (what they cost is still counted).
 from __future__ import annotations
 
 import asyncio
-import functools
-import random
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
-from llm_resolver.backend import calls
-from llm_resolver.backend.convert import usage_from
+from llm_resolver.backend.port import Backend, Vectors
 from llm_resolver.backend.pricing import price
 from llm_resolver.backend.targets import Target
 from llm_resolver.catalog.model_catalog import ModelCatalog
@@ -26,18 +24,13 @@ from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.embeddings.batching import Batch, batch_size_for, split
 from llm_resolver.embeddings.inputs import EmbedOptions, options_of, texts_of
 from llm_resolver.embeddings.targets import embedding_targets
-from llm_resolver.embeddings.vectors import vectors_from
 from llm_resolver.errors import LLMError
-from llm_resolver.resilience.clock import Clock
-from llm_resolver.resilience.cooldown import Cooldowns
-from llm_resolver.resilience.executor import CallPlan, run_async, run_sync
+from llm_resolver.pipeline.observe import Observer
+from llm_resolver.resilience.executor import Resilience
+from llm_resolver.resilience.plan import CallPlan
 from llm_resolver.types.context import CallContext
 from llm_resolver.types.responses import Attempt, EmbeddingResponse, Usage
 from llm_resolver.types.scope import Scope
-
-Record = Callable[[CallContext, Target, Usage, float | None, float, Any], None]
-Failed = Callable[[LLMError, CallContext, CallPlan], LLMError]
-AttemptFailed = Callable[[CallContext, LLMError, Target, float], None]
 
 
 @dataclass
@@ -88,24 +81,15 @@ class Embedder:
         self,
         config: LiteLLMConfig,
         catalog: ModelCatalog,
-        *,
-        clock: Clock,
-        cooldowns: Cooldowns,
-        secrets: Sequence[str],
-        rng: random.Random,
-        record: Record,
-        failed: Failed,
-        attempt_failed: AttemptFailed,
+        backend: Backend,
+        resilience: Resilience,
+        observe: Observer,
     ) -> None:
         self._config = config
         self._catalog = catalog
-        self._clock = clock
-        self._cooldowns = cooldowns
-        self._secrets = secrets
-        self._rng = rng
-        self._record = record
-        self._failed = failed
-        self._attempt_failed = attempt_failed
+        self._backend = backend
+        self._resilience = resilience
+        self._observe = observe
 
     def embed(self, texts: str | Sequence[str], options: dict[str, Any], scope: Scope) -> EmbeddingResponse:
         job = self._job(texts, options, "embed", scope)
@@ -133,27 +117,14 @@ class Embedder:
         targets = embedding_targets(self._config, self._catalog, opts.model)
         size = batch_size_for(targets, self._config.embedding_batch_size)
         batches = split(items, size, self._config.embedding_batch_tokens, targets[0].model)
-        deadline_at = None if opts.deadline is None else self._clock.monotonic() + opts.deadline
+        deadline_at = None if opts.deadline is None else self._resilience.clock.monotonic() + opts.deadline
         ctx = CallContext(scope=scope, model=targets[0].model, operation=operation)
         return _Job(targets, opts, ctx, deadline_at, self._config.embedding_concurrency, batches)
 
     def _plan(self, job: _Job, start: int) -> CallPlan:
-        remaining = None if job.deadline_at is None else job.deadline_at - self._clock.monotonic()
-        return CallPlan(
-            job.targets[start:],
-            self._config.retry,
-            clock=self._clock,
-            cooldowns=self._cooldowns,
-            deadline=remaining,
-            secrets=self._secrets,
-            on_attempt_error=functools.partial(self._attempt_failed, job.ctx),
-            needed_context=lambda t: None,
-            context_size=lambda t: None,
-            rng=self._rng,
-        )
-
-    def _kwargs(self, job: _Job, target: Target, batch: Batch, timeout: float) -> dict[str, Any]:
-        return calls.embedding_kwargs(target, batch.texts, timeout=timeout, options=job.options.extra)
+        now = self._resilience.clock.monotonic()
+        remaining = None if job.deadline_at is None else job.deadline_at - now
+        return self._resilience.plan(job.targets[start:], remaining)
 
     # One batch -----------------------------------------------------------------------------------
 
@@ -161,46 +132,43 @@ class Embedder:
         start = job.start_position()
         plan = self._plan(job, start)
 
-        def attempt(target: Target, seconds: float) -> tuple[list[list[float]], Usage | None]:
-            raw = calls.embed_once(self._kwargs(job, target, batch, seconds))
-            return vectors_from(raw, len(batch.texts), target.model), usage_from(raw)
+        def attempt(target: Target, seconds: float) -> Vectors:
+            return self._backend.embed(target, batch.texts, job.options.extra, seconds)
 
         try:
-            (vectors, usage), target = run_sync(plan, attempt, self._clock.sleep)
+            answer, target = self._resilience.run_sync(plan, attempt)
         except LLMError as error:
-            raise self._failed(error, job.ctx, plan) from None
-        self._finish(job, batch, start, plan, target, vectors, usage)
+            raise self._failed(job, plan, error) from None
+        self._finish(job, batch, start, plan, target, answer)
 
     async def _batch_async(self, job: _Job, batch: Batch) -> None:
         start = job.start_position()
         plan = self._plan(job, start)
 
-        async def attempt(target: Target, seconds: float) -> tuple[list[list[float]], Usage | None]:
-            raw = await calls.aembed_once(self._kwargs(job, target, batch, seconds))
-            return vectors_from(raw, len(batch.texts), target.model), usage_from(raw)
+        async def attempt(target: Target, seconds: float) -> Vectors:
+            return await self._backend.aembed(target, batch.texts, job.options.extra, seconds)
 
         try:
-            (vectors, usage), target = await run_async(plan, attempt, self._clock.asleep)
+            answer, target = await self._resilience.run_async(plan, attempt)
         except LLMError as error:
-            raise self._failed(error, job.ctx, plan) from None
-        self._finish(job, batch, start, plan, target, vectors, usage)
+            raise self._failed(job, plan, error) from None
+        self._finish(job, batch, start, plan, target, answer)
+
+    def _failed(self, job: _Job, plan: CallPlan, error: LLMError) -> LLMError:
+        self._observe.attempts_failed(job.ctx, plan)
+        return self._observe.failed(error, job.ctx, plan)
 
     def _finish(
-        self,
-        job: _Job,
-        batch: Batch,
-        start: int,
-        plan: CallPlan,
-        target: Target,
-        vectors: list[list[float]],
-        usage: Usage | None,
+        self, job: _Job, batch: Batch, start: int, plan: CallPlan, target: Target, answer: Vectors
     ) -> None:
+        self._observe.attempts_failed(job.ctx, plan)
         # Without usage from the provider the cost is unknown, not zero.
+        usage = answer.usage
         cost = price(target, usage) if usage is not None else None
         used = usage or Usage()
-        self._record(job.ctx, target, used, cost, plan.attempts[-1].latency_s, "ok")
+        self._observe.record(job.ctx, target.model, used, cost, plan.attempts[-1].latency_s, "ok")
         position = start + next(i for i, t in enumerate(plan.targets) if t is target)
-        job.finished(_Done(batch, position, target.model, vectors, used, cost, list(plan.attempts)))
+        job.finished(_Done(batch, position, target.model, answer.vectors, used, cost, list(plan.attempts)))
 
     # Many batches at once ------------------------------------------------------------------------
 

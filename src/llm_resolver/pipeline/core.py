@@ -1,0 +1,96 @@
+"""``LLMCore``: what every scope's LLM of one configuration shares.
+
+A resolver builds one core; each scope gets a small ``LiteLLM`` handle over it, so a process that
+serves many tenants pays for one set of targets, catalog, stages, meters, cache and embedder, not
+one per scope. The scope travels with each call (``CallContext.scope``), which is what keys meters
+and budgets.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import random
+from collections.abc import Sequence
+
+from llm_resolver.backend import loader
+from llm_resolver.backend.litellm_backend import LiteLLMBackend
+from llm_resolver.backend.port import Backend
+from llm_resolver.backend.targets import Target, targets_for
+from llm_resolver.catalog.model_catalog import ModelCatalog
+from llm_resolver.catalog.providers import check_targets
+from llm_resolver.config.metering import budget_parts
+from llm_resolver.config.models import LiteLLMConfig
+from llm_resolver.metering import Budget
+from llm_resolver.pipeline.budget import Budgets
+from llm_resolver.pipeline.cache import CacheStage
+from llm_resolver.pipeline.embed import Embedder
+from llm_resolver.pipeline.observe import Observer
+from llm_resolver.plugins.manager import PluginManager
+from llm_resolver.resilience.clock import Clock
+from llm_resolver.resilience.cooldown import Cooldowns, cooldown_pool
+from llm_resolver.resilience.executor import Resilience
+from llm_resolver.services import CallServices
+from llm_resolver.tools.registry import select_tools
+from llm_resolver.types.scope import Scope
+
+
+class LLMCore:
+    """Built once per configuration; safe to share between threads, tasks and scopes."""
+
+    def __init__(
+        self,
+        config: LiteLLMConfig,
+        *,
+        plugins: PluginManager | None,
+        clock: Clock,
+        cooldowns: Cooldowns | None,
+        services: CallServices,
+        backend: Backend | None = None,
+    ) -> None:
+        loader.begin_import()  # seconds of import off the first call's path
+        self.config = config
+        self.plugins = plugins
+        self.clock = clock
+        self.backend: Backend = backend if backend is not None else LiteLLMBackend()
+        pool = config.retry.cooldown_pool
+        self.cooldowns = cooldowns or (cooldown_pool(pool) if pool else Cooldowns())
+        self.catalog = ModelCatalog.from_config(config)
+        self.targets = self.catalog.priced(targets_for(config))
+        self.models = [t.model for t in self.targets]
+        # Faults of the config, caught now rather than at the first call: a model LiteLLM cannot
+        # route, a target without a key, a tools pattern matching no plugin tool.
+        check_targets(self.targets, "model", "fallback_models")
+        select_tools(config.tools, plugins)
+        self.resilience = Resilience(config.retry, clock, self.cooldowns, random.Random())  # noqa: S311
+        self.services = services
+        self.budget = Budgets(config, self.targets, services.metering)
+        self.observe = Observer(services.metering, self.budget, plugins)
+        self.cache = CacheStage(services.cache, self.observe)
+        self._budget_usd, _, self._scoped_budgets = budget_parts(config.budget_usd)
+        self.embedder = Embedder(config, self.catalog, self.backend, self.resilience, self.observe)
+
+    @functools.cached_property
+    def chain(self) -> list[Target]:
+        """The targets with their context windows, looked up once, on the first call (LiteLLM's map
+        is read then; resolving does not wait for LiteLLM's import)."""
+        return [
+            dataclasses.replace(t, context_window=self.catalog.context_size(t.model)) for t in self.targets
+        ]
+
+    @functools.cached_property
+    def _windows(self) -> dict[str, int | None]:
+        return {t.model: t.context_window for t in self.chain}
+
+    def context_size(self, model: str) -> int | None:
+        windows = self._windows
+        return windows[model] if model in windows else self.catalog.context_size(model)
+
+    def budgets(self, scope: Scope, charged: Sequence[Scope]) -> tuple[Budget, ...]:
+        """Every budget a call at ``scope`` must fit: ``budget_usd`` at the scope itself and at each
+        scope it is charged to, and each of ``budget_usd.scopes`` that covers it."""
+        found: list[Budget] = []
+        if self._budget_usd is not None:
+            found += [Budget(s, self._budget_usd) for s in (scope, *charged)]
+        found += [Budget(s, usd) for s, usd in self._scoped_budgets if s.covers(scope)]
+        return tuple(dict.fromkeys(found))
