@@ -299,17 +299,24 @@ def test_float_embeddings_are_lists(server: RunningServer) -> None:
     assert response.json()["data"][0]["embedding"] == pytest.approx(ProviderEmulator.embedding_for("alpha"))
 
 
-def test_dimensions_reach_the_provider_and_user_is_reported_ignored(
+def test_dimensions_and_user_reach_the_provider(
     server: RunningServer, provider_emulator: ProviderEmulator
 ) -> None:
     response = post(server, "embeddings", {**EMBED, "dimensions": 8, "user": "u-1"})
 
     assert response.status_code == 200
-    assert wire_ignored(response) == "user"
+    assert wire_ignored(response) is None
     sent = provider_emulator.requests[-1].body
     assert sent is not None
     assert sent["dimensions"] == 8
-    assert "user" not in sent
+    assert sent["user"] == "u-1"
+
+
+def test_an_embeddings_user_that_is_not_a_string_is_refused(server: RunningServer) -> None:
+    response = post(server, "embeddings", {**EMBED, "user": 7})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["param"] == "user"
 
 
 @pytest.mark.parametrize(

@@ -53,8 +53,8 @@ _CHAT_REFUSED = {
     "functions": "functions is deprecated and not taken; send tools instead",
     "function_call": "function_call is deprecated and not taken; send tool_choice instead",
 }
-_EMBEDDINGS_TAKEN = frozenset({"model", "input", "encoding_format", "dimensions"})
-_EMBEDDINGS_IGNORED = frozenset({"user"})
+_EMBEDDINGS_TAKEN = frozenset({"model", "input", "encoding_format", "dimensions", "user"})
+_EMBEDDINGS_IGNORED: frozenset[str] = frozenset()
 _PART_TYPES = frozenset({"text", "image_url"})
 # OpenAI's JSON types (pydantic's lax mode would take "0.5" as a number and true as an integer).
 _CHAT_TYPES = {
@@ -134,13 +134,15 @@ def chat_request(
 def embeddings_call(body: Any) -> EmbeddingsCall:
     fields, ignored = read_fields(body, _EMBEDDINGS_TAKEN, _EMBEDDINGS_IGNORED, {})
     model = model_name(fields)
-    check_types(fields, {"dimensions": "integer", "encoding_format": "string"})
+    check_types(fields, {"dimensions": "integer", "encoding_format": "string", "user": "string"})
     texts, tokens = _embedding_input(fields.get("input"))
     encoding = fields.get("encoding_format", "float")
     if encoding not in ("float", "base64"):
         raise WireError(f"encoding_format must be float or base64, not {encoding!r}", "encoding_format")
     # dimensions' range is checked by aembed itself, before any request
-    options = {"dimensions": fields["dimensions"]} if "dimensions" in fields else {}
+    options: dict[str, Any] = {"dimensions": fields["dimensions"]} if "dimensions" in fields else {}
+    if "user" in fields:  # the end user, for the provider's abuse monitoring (length checked by the core)
+        options["provider_options"] = {"user": fields["user"]}
     return EmbeddingsCall(model, texts, tokens, options, encoding == "base64", ignored)
 
 
