@@ -58,6 +58,8 @@ class Row:
         self.values[RAW].append(raw)
 
     def ratios(self) -> list[float]:
+        if not self.values[RAW]:  # a row with no raw LiteLLM counterpart (resolving a spec)
+            return []
         return [o / r for o, r in zip(self.values[OURS], self.values[RAW], strict=True) if r]
 
 
