@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from decimal import Decimal
 
 from llm_resolver.types.responses import Attempt, ChatResponse, Usage
@@ -44,3 +45,28 @@ def summary_line(response: ChatResponse) -> str:
             format_attempts(response.attempts),
         )
     )
+
+
+@dataclass
+class ModelSpend:
+    """Answers, tokens and spend of one model, summed over responses; ``unpriced`` counts answers
+    without a price, so a total over them is a lower bound, never a silent $0."""
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    unpriced: int = 0
+
+    def add(self, response: ChatResponse) -> None:
+        self.calls += 1
+        self.prompt_tokens += response.usage.prompt_tokens
+        self.completion_tokens += response.usage.completion_tokens
+        if response.cost_usd is None:
+            self.unpriced += 1
+        else:
+            self.cost_usd += response.cost_usd
+
+    def include(self, other: ModelSpend) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from typing import TextIO
 
 from rich import box
@@ -11,32 +10,16 @@ from rich.console import Console
 from rich.table import Table
 
 from llm_resolver import ChatResponse, LLMError
-from llm_resolver.readout import format_cost
-
-
-@dataclass
-class ModelTotals:
-    calls: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cost_usd: float = 0.0
-    unpriced: int = 0  # answers without a price: their cost is unknown, not $0
+from llm_resolver.readout import ModelSpend, format_cost
 
 
 class BatchSummary:
     def __init__(self) -> None:
-        self.models: dict[str, ModelTotals] = {}
+        self.models: dict[str, ModelSpend] = {}
         self.failures: Counter[str] = Counter()
 
     def add_response(self, response: ChatResponse) -> None:
-        totals = self.models.setdefault(response.model, ModelTotals())
-        totals.calls += 1
-        totals.prompt_tokens += response.usage.prompt_tokens
-        totals.completion_tokens += response.usage.completion_tokens
-        if response.cost_usd is None:
-            totals.unpriced += 1
-        else:
-            totals.cost_usd += response.cost_usd
+        self.models.setdefault(response.model, ModelSpend()).add(response)
 
     def add_error(self, error: LLMError) -> None:
         self.failures[type(error).__name__] += 1
@@ -60,7 +43,7 @@ class BatchSummary:
         return table
 
 
-def _cost(totals: ModelTotals) -> str:
+def _cost(totals: ModelSpend) -> str:
     if totals.unpriced == totals.calls:
         return format_cost(None)
     shown = format_cost(totals.cost_usd)

@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from rich import box
 from rich.table import Table
 
 from llm_resolver import Attempt, ChatResponse
-from llm_resolver.readout import format_cost
-
-
-@dataclass
-class ModelSpend:
-    replies: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cost_usd: float = 0.0
-    unpriced: int = 0  # replies whose cost is unknown: the total is then a lower bound, never a silent $0
+from llm_resolver.readout import ModelSpend, format_cost
 
 
 class Tally:
@@ -30,14 +20,7 @@ class Tally:
         self.stopped = 0
 
     def record(self, response: ChatResponse) -> None:
-        spend = self.by_model.setdefault(response.model, ModelSpend())
-        spend.replies += 1
-        spend.prompt_tokens += response.usage.prompt_tokens
-        spend.completion_tokens += response.usage.completion_tokens
-        if response.cost_usd is None:
-            spend.unpriced += 1
-        else:
-            spend.cost_usd += response.cost_usd
+        self.by_model.setdefault(response.model, ModelSpend()).add(response)
 
     def table(self) -> Table:
         table = Table(
@@ -49,11 +32,7 @@ class Tally:
         total = ModelSpend()
         for model, spend in sorted(self.by_model.items()):
             table.add_row(model, *_cells(spend))
-            total.replies += spend.replies
-            total.prompt_tokens += spend.prompt_tokens
-            total.completion_tokens += spend.completion_tokens
-            total.cost_usd += spend.cost_usd
-            total.unpriced += spend.unpriced
+            total.include(spend)
         if len(self.by_model) > 1:
             table.add_section()
             table.add_row("total", *_cells(total), style="bold")
@@ -71,10 +50,10 @@ class Tally:
 
 
 def _cells(spend: ModelSpend) -> tuple[str, str, str, str]:
-    cost = format_cost(spend.cost_usd) if spend.replies > spend.unpriced else "cost unknown"
-    if spend.unpriced and spend.replies > spend.unpriced:
+    cost = format_cost(spend.cost_usd) if spend.calls > spend.unpriced else "cost unknown"
+    if spend.unpriced and spend.calls > spend.unpriced:
         cost = f"≥ {cost}"
-    return (str(spend.replies), str(spend.prompt_tokens), str(spend.completion_tokens), cost)
+    return (str(spend.calls), str(spend.prompt_tokens), str(spend.completion_tokens), cost)
 
 
 def attempts_table(attempts: Sequence[Attempt], title: str) -> Table:
