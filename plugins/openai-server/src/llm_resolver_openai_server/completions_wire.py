@@ -3,13 +3,12 @@ user message, and its answer one choice (a list of prompts gives one choice per 
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
 from llm_resolver import ChatChunk, ChatRequest, ChatResponse
 from llm_resolver_openai_server.fields import WireError, check_types, model_name, read_fields
-from llm_resolver_openai_server.wire import chat_request, extras, include_usage, usage_body
+from llm_resolver_openai_server.wire import chat_request, envelope, extras, include_usage, usage_body
 
 _SAME = ("temperature", "top_p", "max_tokens", "stop", "seed", "frequency_penalty", "presence_penalty")
 _TYPES = {
@@ -72,16 +71,16 @@ def completion_body(responses: list[ChatResponse], model: str, completion_id: st
         {"text": r.text, "index": i, "logprobs": None, "finish_reason": r.finish_reason}
         for i, r in enumerate(responses)
     ]
-    return {**_head(completion_id, model, choices), **totals(responses)}
+    return {**envelope("text_completion", completion_id, model, choices), **totals(responses)}
 
 
 def chunk_body(chunk: ChatChunk, index: int, model: str, completion_id: str) -> dict[str, Any]:
     choice = {"text": chunk.text, "index": index, "logprobs": None, "finish_reason": chunk.finish_reason}
-    return _head(completion_id, model, [choice])
+    return envelope("text_completion", completion_id, model, [choice])
 
 
 def usage_chunk_body(responses: list[ChatResponse], model: str, completion_id: str) -> dict[str, Any]:
-    return {**_head(completion_id, model, []), **totals(responses)}
+    return {**envelope("text_completion", completion_id, model, []), **totals(responses)}
 
 
 def totals(responses: list[ChatResponse]) -> dict[str, Any]:
@@ -97,14 +96,4 @@ def totals(responses: list[ChatResponse]) -> dict[str, Any]:
             "cached": all(e["cached"] for e in each),
             "attempts": [a for e in each for a in e["attempts"]],
         },
-    }
-
-
-def _head(completion_id: str, model: str, choices: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "id": completion_id,
-        "object": "text_completion",
-        "created": int(time.time()),
-        "model": model,
-        "choices": choices,
     }

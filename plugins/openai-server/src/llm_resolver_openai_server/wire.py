@@ -27,6 +27,7 @@ from llm_resolver_openai_server.fields import (
 )
 
 IGNORED_HEADER = "x-llm-resolver-ignored"
+CHUNK = "chat.completion.chunk"
 
 
 # OpenAI body fields that are ChatRequest fields under the same name.
@@ -206,13 +207,15 @@ def chunk_body(chunk: ChatChunk, model: str, stream_id: str, first: bool) -> dic
             }
             for d in chunk.tool_calls
         ]
-    return _chunk(stream_id, model, [{"index": 0, "delta": delta, "finish_reason": chunk.finish_reason}])
+    return envelope(
+        CHUNK, stream_id, model, [{"index": 0, "delta": delta, "finish_reason": chunk.finish_reason}]
+    )
 
 
 def usage_chunk_body(response: ChatResponse, model: str, stream_id: str) -> dict[str, Any]:
     """The last chunk when the client asked for ``stream_options.include_usage``."""
     return {
-        **_chunk(stream_id, model, []),
+        **envelope(CHUNK, stream_id, model, []),
         "usage": usage_body(response.usage),
         "llm_resolver": extras(response),
     }
@@ -289,14 +292,9 @@ def extras(response: ChatResponse) -> dict[str, Any]:
     }
 
 
-def _chunk(stream_id: str, model: str, choices: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "id": stream_id,
-        "object": "chat.completion.chunk",
-        "created": int(time.time()),
-        "model": model,
-        "choices": choices,
-    }
+def envelope(kind: str, object_id: str, model: str, choices: list[dict[str, Any]]) -> dict[str, Any]:
+    """The fields every chat chunk and text completion starts with (``kind`` is OpenAI's ``object``)."""
+    return {"id": object_id, "object": kind, "created": int(time.time()), "model": model, "choices": choices}
 
 
 def new_id(prefix: str, separator: str = "-") -> str:
