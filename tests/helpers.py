@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -44,3 +45,26 @@ async def call(llm: LiteLLM, mode: str, request: object = "hello", **options: An
         text = "".join([chunk.text async for chunk in astream])
     assert text == astream.response.text
     return astream.response
+
+
+class FakeClock:
+    """Whatever the code under test 'slept' is recorded and skipped, and added to the time. ``start``
+    None: real monotonic time plus the sleeps; a number: time that passes only by the sleeps."""
+
+    def __init__(self, start: float | None = None) -> None:
+        self.start = start
+        self.offset = 0.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return (time.monotonic() if self.start is None else self.start) + self.offset
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.offset += seconds
+
+    async def asleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+    def clock(self) -> Clock:
+        return Clock(monotonic=self.monotonic, sleep=self.sleep, asleep=self.asleep)

@@ -9,6 +9,19 @@ import sys
 
 from .conftest import clean_env
 
+
+def fresh_python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``code`` in a new interpreter (``args`` in its ``sys.argv[1:]``), without the caller's settings."""
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=60,
+        check=False,
+    )
+
+
 HEAVY = ("numpy", "PIL", "aiohttp", "redis", "pypdfium2", "opentelemetry")
 IN_REPO = {"calc", "clock", "files", "ledger", "openai_server", "otel", "redis_cache", "vision"}
 
@@ -25,14 +38,7 @@ print(json.dumps({"statuses": {s.name: s.error for s in manager.statuses}, "heav
 
 
 def test_loading_every_plugin_and_the_cli_imports_no_heavy_library() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", LOAD_ALL, *HEAVY],
-        capture_output=True,
-        text=True,
-        env=clean_env(),
-        timeout=60,
-        check=False,
-    )
+    done = fresh_python(LOAD_ALL, *HEAVY)
 
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
@@ -57,14 +63,7 @@ def test_resolving_a_spec_imports_no_part_of_a_plugin_it_does_not_use() -> None:
     # aiohttp is left out: LiteLLM, imported in the background from the resolve on, imports it
     unused = ["numpy", "PIL", "redis", "pypdfium2", "opentelemetry", "fastapi", "llm_resolver.tool_loop"]
     unused += ["llm_resolver_otel.meter", "llm_resolver_openai_server.app"]
-    done = subprocess.run(
-        [sys.executable, "-c", RESOLVE, *unused],
-        capture_output=True,
-        text=True,
-        env=clean_env(),
-        timeout=60,
-        check=False,
-    )
+    done = fresh_python(RESOLVE, *unused)
 
     assert done.returncode == 0, done.stderr
     imported = json.loads(done.stdout)
@@ -84,14 +83,7 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in sys.argv[1:
 def test_help_imports_no_pydantic_fastapi_or_litellm() -> None:
     """``llm-resolver --help`` builds every command's parser (plugins' too) and nothing else: the
     config models, the server's web framework and LiteLLM are imported only by the command that runs."""
-    done = subprocess.run(
-        [sys.executable, "-c", HELP, "pydantic", "fastapi", "starlette", "litellm", *HEAVY],
-        capture_output=True,
-        text=True,
-        env=clean_env(),
-        timeout=60,
-        check=False,
-    )
+    done = fresh_python(HELP, "pydantic", "fastapi", "starlette", "litellm", *HEAVY)
 
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []

@@ -11,42 +11,22 @@ import pytest
 from llm_resolver import LiteLLMConfig, RetryConfig
 from llm_resolver.llm.litellm_llm import LiteLLM
 from llm_resolver.plugins.manager import PluginManager
-from llm_resolver.resilience.clock import Clock
 from llm_resolver.resilience.cooldown import Cooldowns
 from llm_resolver.testing import ScriptedBackend
+from tests.helpers import FakeClock
 
 PRIMARY = "openai/gpt-4o-mini"
 FALLBACK = "openai/gpt-4.1-mini"
 
 
-class StillClock:
+@pytest.fixture
+def clock() -> FakeClock:
     """Time that passes only by what the code under test (or a scripted delay) slept."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    async def asleep(self, seconds: float) -> None:
-        self.sleep(seconds)
-
-    def clock(self) -> Clock:
-        return Clock(monotonic=self.monotonic, sleep=self.sleep, asleep=self.asleep)
+    return FakeClock(start=1000.0)
 
 
 @pytest.fixture
-def clock() -> StillClock:
-    return StillClock()
-
-
-@pytest.fixture
-def backend(clock: StillClock) -> ScriptedBackend:
+def backend(clock: FakeClock) -> ScriptedBackend:
     """Scripted delays pass on the same clock, without real waiting."""
     return ScriptedBackend(sleep=clock.sleep, asleep=clock.asleep)
 
@@ -55,7 +35,7 @@ MakeLLM = Callable[..., LiteLLM]
 
 
 @pytest.fixture
-def make_llm(backend: ScriptedBackend, clock: StillClock) -> MakeLLM:
+def make_llm(backend: ScriptedBackend, clock: FakeClock) -> MakeLLM:
     """LLMs on the scripted backend: no backoff jitter, retries waited on the still clock."""
 
     def make(plugins: PluginManager | None = None, **settings: Any) -> LiteLLM:

@@ -22,8 +22,8 @@ from llm_resolver import (
     Message,
 )
 from llm_resolver.testing import Cut, Fail, Reply, ScriptedBackend
-from tests.helpers import MODES, call
-from tests.pipeline.conftest import FALLBACK, PRIMARY, MakeLLM, StillClock
+from tests.helpers import MODES, FakeClock, call
+from tests.pipeline.conftest import FALLBACK, PRIMARY, MakeLLM
 
 RETRIED = [LLMRateLimitError, LLMTimeoutError, LLMConnectionError, LLMServiceError, LLMResponseError]
 FALLS_BACK_AT_ONCE = [LLMAuthenticationError, LLMBadRequestError]
@@ -72,7 +72,7 @@ async def test_auth_and_bad_request_fall_back_at_once(
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_a_retry_after_above_the_cap_falls_back_without_waiting(
-    make_llm: MakeLLM, backend: ScriptedBackend, clock: StillClock, mode: str
+    make_llm: MakeLLM, backend: ScriptedBackend, clock: FakeClock, mode: str
 ) -> None:
     backend.script(PRIMARY, Fail(LLMRateLimitError, retry_after=120))
     response = await call(make_llm(fallback_models=[FALLBACK], retry={"retry_after_cap": 30}), mode)

@@ -8,12 +8,12 @@ import pytest
 from llm_resolver import LLMRateLimitError, LLMServiceError, LLMTimeoutError
 from llm_resolver.testing import Fail, ScriptedBackend
 from tests.helpers import MODES, call
-from tests.pipeline.conftest import FALLBACK, PRIMARY, MakeLLM, StillClock
+from tests.pipeline.conftest import FALLBACK, PRIMARY, FakeClock, MakeLLM
 
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_backoff_doubles_from_initial_wait_up_to_max_wait(
-    make_llm: MakeLLM, backend: ScriptedBackend, clock: StillClock, mode: str
+    make_llm: MakeLLM, backend: ScriptedBackend, clock: FakeClock, mode: str
 ) -> None:
     backend.script(PRIMARY, *[LLMServiceError] * 4)
     response = await call(make_llm(max_retries=4, retry={"initial_wait": 0.5, "max_wait": 1.5}), mode)
@@ -24,7 +24,7 @@ async def test_backoff_doubles_from_initial_wait_up_to_max_wait(
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("error", [LLMRateLimitError, LLMServiceError])
 async def test_retry_after_replaces_the_backoff(
-    make_llm: MakeLLM, backend: ScriptedBackend, clock: StillClock, mode: str, error: type[LLMRateLimitError]
+    make_llm: MakeLLM, backend: ScriptedBackend, clock: FakeClock, mode: str, error: type[LLMRateLimitError]
 ) -> None:
     backend.script(PRIMARY, Fail(error, retry_after=7), Fail(error))
     response = await call(make_llm(max_retries=2), mode)
@@ -70,7 +70,7 @@ async def test_no_attempt_starts_when_the_deadline_leaves_less_than_50_ms(
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_a_retry_whose_wait_would_pass_the_share_moves_on_to_the_fallback(
-    make_llm: MakeLLM, backend: ScriptedBackend, clock: StillClock, mode: str
+    make_llm: MakeLLM, backend: ScriptedBackend, clock: FakeClock, mode: str
 ) -> None:
     backend.script(PRIMARY, Fail(LLMRateLimitError, retry_after=5))
     response = await call(make_llm(fallback_models=[FALLBACK]), mode, deadline=4.0)
