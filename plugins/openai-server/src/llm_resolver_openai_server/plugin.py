@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from llm_resolver import hookimpl
-from llm_resolver_openai_server.command import add_parser
 
 
 @hookimpl
 def register_commands(cli: Any) -> None:
+    # imported here: resolving an LLM loads this plugin too, and needs none of the server's command
+    from llm_resolver_openai_server.command import add_parser
+
     add_parser(cli)

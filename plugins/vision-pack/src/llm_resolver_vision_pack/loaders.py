@@ -13,13 +13,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llm_resolver import ImagePart, LoadContext, TextPart
 from llm_resolver_vision_pack.pdf import PDF_MAGIC, PdfPages, is_pdf_file, render, render_page
 
 if TYPE_CHECKING:
     import numpy as np
 
-Part = TextPart | ImagePart
+    from llm_resolver import ImagePart, LoadContext, TextPart
+
+    Part = TextPart | ImagePart
 
 
 class PilImageLoader:
@@ -97,6 +98,7 @@ class PdfLoader:
         return module.startswith("pypdfium2") and type(source).__name__ in {"PdfDocument", "PdfPage"}
 
     def load(self, source: object, context: LoadContext) -> Sequence[Part]:
+        from llm_resolver import TextPart  # the message types load with a call, not with the registry
         from llm_resolver_vision_pack.encode import fit_image
 
         if type(source).__name__ == "PdfPage" and type(source).__module__.startswith("pypdfium2"):
