@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from llm_resolver.cache.registry import build_cache
-from llm_resolver.cache.response_cache import ResponseCache
 from llm_resolver.config.cache import parse_cache_setting
 from llm_resolver.config.metering import BudgetConfig, meter_specs
 from llm_resolver.config.models import LiteLLMConfig
@@ -14,6 +14,9 @@ from llm_resolver.metering.meters import Metering
 from llm_resolver.metering.registry import build_meters
 from llm_resolver.plugins.default import plugins_or_default
 from llm_resolver.plugins.manager import PluginManager
+
+if TYPE_CHECKING:
+    from llm_resolver.cache.response_cache import ResponseCache
 
 
 @dataclass

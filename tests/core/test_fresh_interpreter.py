@@ -91,3 +91,37 @@ assert not missing, missing
 """
     result = run_python(code)
     assert result.returncode == 0, result.stderr
+
+
+def test_resolving_imports_none_of_the_call_path_on_the_caller_s_thread() -> None:
+    """Resolving checks the config and stops: the call stages, the message and response types,
+    asyncio and the server's command are imported on the background thread (or by the first call),
+    so a host resolving many specs at start-up does not pay for them. Every in-repo plugin loads."""
+    code = """
+import sys, threading
+from llm_resolver import DependencySpec
+
+spec = DependencySpec(class_name='litellm', properties={'model': 'openai/gpt-4o-mini', 'api_key': 'x'})
+caller = threading.get_ident()
+imported = []
+
+class Recorder:
+    def find_spec(self, name, path=None, target=None):
+        if threading.get_ident() == caller:
+            imported.append(name)
+        return None
+
+sys.meta_path.insert(0, Recorder())
+llm = spec.to_resolver().get_or_resolve()
+sys.meta_path.pop(0)
+heavy = ('asyncio', 'ssl', 'tenacity', 'llm_resolver.pipeline.run', 'llm_resolver.pipeline.attempts',
+         'llm_resolver.types.messages', 'llm_resolver.types.responses', 'llm_resolver.backend.litellm_backend',
+         'llm_resolver.cache.response_cache', 'llm_resolver_openai_server.command',
+         'llm_resolver_cost_ledger.ledger')
+found = sorted(m for m in imported if m in heavy)
+assert not found, f'resolving imported {found}'
+assert 'calc' in llm.plugins.registrations(), 'the plugins did not load'
+assert llm.complete  # the handle is whole
+"""
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr

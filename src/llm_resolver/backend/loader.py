@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from types import ModuleType
 
 log = logging.getLogger("llm_resolver.backend")
@@ -48,21 +49,35 @@ def loaded() -> bool:
     return litellm.cache_info().currsize > 0
 
 
-def begin_import() -> None:
-    """Start importing LiteLLM on a daemon thread, once per process; a no-op once it is imported."""
+def begin_import(first: Callable[[], object] | None = None) -> None:
+    """Start importing LiteLLM on a daemon thread, once per process; a no-op once it is imported.
+
+    ``first`` runs on that thread before it: the caller's own modules that a first call needs too."""
     global _thread
     if loaded():
         return
     with _started:
         if _thread is None:
-            _thread = threading.Thread(target=litellm, name="llm-resolver-import", daemon=True)
+            _thread = threading.Thread(target=_import, args=(first,), name="llm-resolver-import", daemon=True)
             _thread.start()
 
 
-def _finish_import() -> None:
+def _import(first: Callable[[], object] | None) -> None:
+    if first is not None:
+        try:
+            first()
+        except Exception:  # the call that needs those modules imports them again, and raises there
+            log.debug("importing ahead of the first call failed", exc_info=True)
+    litellm()
+
+
+def wait_for_import() -> None:
+    """Block until the background import has finished, if one runs: before a fork, and before work
+    that compiles source itself (CPython 3.11's compiler can fail with "AST constructor recursion
+    depth mismatch" when two threads compile at once, as they do when no bytecode cache exists)."""
     thread = _thread
     if thread is not None and thread.is_alive() and thread is not threading.current_thread():
         thread.join()
 
 
-os.register_at_fork(before=_finish_import)
+os.register_at_fork(before=wait_for_import)

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from llm_resolver.backend.targets import Target
-from llm_resolver.types.messages import Message
-from llm_resolver.types.responses import ChatChunk, Usage
+
+if TYPE_CHECKING:
+    from llm_resolver.types.messages import Message
+    from llm_resolver.types.responses import ChatChunk, Usage
 
 Wire = dict[str, Any]
 

@@ -6,33 +6,42 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from llm_resolver.cache.memory import MemoryCache
-from llm_resolver.cache.response_cache import ResponseCache
-from llm_resolver.cache.sqlite import SQLiteCache
 from llm_resolver.config.cache import CacheSettings
 from llm_resolver.config.factories import construct, registering, unknown_name
 
 if TYPE_CHECKING:
+    from llm_resolver.cache.response_cache import ResponseCache
     from llm_resolver.plugins.manager import PluginManager
 
-BUILTIN_BACKENDS: dict[str, Callable[..., Any]] = {"memory": MemoryCache, "sqlite": SQLiteCache}
+BUILTIN_NAMES = frozenset({"memory", "sqlite"})
+
+
+def _builtin_backends() -> dict[str, Callable[..., Any]]:
+    """Imported when a cache is configured: building the registry (every first resolve) needs only
+    their names."""
+    from llm_resolver.cache.memory import MemoryCache
+    from llm_resolver.cache.sqlite import SQLiteCache
+
+    return {"memory": MemoryCache, "sqlite": SQLiteCache}
 
 
 def cache_backends(plugins: PluginManager | None) -> dict[str, Callable[..., Any]]:
-    found = dict(BUILTIN_BACKENDS)
-    if plugins is not None:
-        found.update(
-            plugins.collect(
-                "register_cache_backends", registering("cache backend", frozenset(BUILTIN_BACKENDS))
-            )
-        )
+    """The plugins' backends; ``build_cache`` adds the built-in ones."""
+    if plugins is None:
+        return {}
+    found: dict[str, Callable[..., Any]] = plugins.collect(
+        "register_cache_backends", registering("cache backend", BUILTIN_NAMES)
+    )
     return found
 
 
 def build_cache(settings: CacheSettings, plugins: PluginManager | None) -> ResponseCache:
-    factory = BUILTIN_BACKENDS.get(settings.backend)
+    from llm_resolver.cache.response_cache import ResponseCache
+
+    builtin = _builtin_backends()
+    factory = builtin.get(settings.backend)
     if factory is None:
-        known = cache_backends(plugins)
+        known = {**builtin, **cache_backends(plugins)}
         factory = known.get(settings.backend)
         if factory is None:
             raise unknown_name(

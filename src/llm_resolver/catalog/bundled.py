@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llm_resolver.backend.loader import litellm
 from llm_resolver.catalog.model_catalog import info_from_entry
-from llm_resolver.types.responses import ModelInfo
+
+if TYPE_CHECKING:
+    from llm_resolver.types.responses import ModelInfo
 
 
 def bundled_entries(provider: str) -> dict[str, dict[str, Any]]:

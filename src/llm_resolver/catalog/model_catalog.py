@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llm_resolver.backend import catalog
 from llm_resolver.backend.targets import Target
 from llm_resolver.config.models import FallbackModel, LiteLLMConfig, ModelInfoConfig
 from llm_resolver.config.providers import provider_of
-from llm_resolver.types.responses import ModelInfo
+
+if TYPE_CHECKING:
+    from llm_resolver.types.responses import ModelInfo
 
 # ModelInfo field -> LiteLLM map key, where the names differ.
 _MAP_KEYS = {"supports_tools": "supports_function_calling"}
@@ -21,6 +23,8 @@ _MAP_KEYS = {"supports_tools": "supports_function_calling"}
 
 def info_from_entry(model: str, entry: Mapping[str, Any]) -> ModelInfo:
     """A ``ModelInfo`` from a LiteLLM map entry (or an empty one for an unmapped model)."""
+    from llm_resolver.types.responses import ModelInfo  # the response types are not needed to resolve
+
     fields = {name: entry.get(_MAP_KEYS.get(name, name)) for name in ModelInfo.model_fields}
     fields["model"] = model
     fields["provider"] = entry.get("litellm_provider") or provider_of(model)

@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from llm_resolver import structured
-from llm_resolver.backend.port import Backend
 from llm_resolver.config.models import LiteLLMConfig
-from llm_resolver.metering import InMemoryMeter
-from llm_resolver.pipeline import run, streams
+from llm_resolver.metering.memory import InMemoryMeter
 from llm_resolver.pipeline.core import LLMCore
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.resilience.clock import SYSTEM_CLOCK, Clock
 from llm_resolver.resilience.cooldown import Cooldowns
 from llm_resolver.services import CallServices
-from llm_resolver.streaming.async_stream import AsyncChatStream
-from llm_resolver.streaming.sync_stream import SyncChatStream
-from llm_resolver.tokens import prompt_tokens
 from llm_resolver.tools.registry import select_tools
-from llm_resolver.types.request import RequestLike, coerce_request
-from llm_resolver.types.responses import ChatResponse, EmbeddingResponse, ModelInfo
 from llm_resolver.types.scope import Scope
-from llm_resolver.types.tool import Tool
+
+if TYPE_CHECKING:
+    from llm_resolver.backend.port import Backend
+    from llm_resolver.streaming.async_stream import AsyncChatStream
+    from llm_resolver.streaming.sync_stream import SyncChatStream
+    from llm_resolver.types.request import RequestLike
+    from llm_resolver.types.responses import ChatResponse, EmbeddingResponse, ModelInfo
+    from llm_resolver.types.tool import Tool
 
 
 class LiteLLM:
@@ -31,6 +30,8 @@ class LiteLLM:
     Safe to share between threads and tasks. Built directly (``LiteLLM(config)``) it gets a core of
     its own; ``LiteLLMResolver`` gives every scope a handle over one core. ``backend`` is what
     reaches the providers (``LiteLLMBackend`` unless given, such as a ``ScriptedBackend`` in tests).
+
+    Building one is what resolving costs: each method imports its part of the pipeline when called.
     """
 
     __slots__ = ("__weakref__", "_charged", "_core", "scope")
@@ -101,35 +102,30 @@ class LiteLLM:
         return select_tools(self.config.tools, self._core.plugins)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickles as its config (each secret as its ``${VAR}``, or refused) and scope: the receiver
-        builds a fresh core with its default plugins, meters and cache."""
+        """Pickles as config (secrets as ``${VAR}``, or refused) and scope; the receiver builds a new core."""
         return _unpickle, (self.config, self.scope, self._charged)
 
     def __repr__(self) -> str:
         return f"LiteLLM(model={self.model!r}, scope={self.scope}, fallbacks={self._core.models[1:]})"
 
     def complete(self, request: RequestLike, **options: Any) -> ChatResponse:
-        if structured.wanted(request, options):
-            return structured.complete(self._complete, request, options, self.config.structured_retries)
-        return self._complete(request, **options)
+        from llm_resolver.pipeline import run
 
-    def _complete(self, request: RequestLike, **options: Any) -> ChatResponse:
         return run.complete(self._core, self.scope, self._charged, request, options)
 
     async def acomplete(self, request: RequestLike, **options: Any) -> ChatResponse:
-        if structured.wanted(request, options):
-            return await structured.acomplete(
-                self._acomplete, request, options, self.config.structured_retries
-            )
-        return await self._acomplete(request, **options)
+        from llm_resolver.pipeline import run
 
-    async def _acomplete(self, request: RequestLike, **options: Any) -> ChatResponse:
         return await run.acomplete(self._core, self.scope, self._charged, request, options)
 
     def stream(self, request: RequestLike, **options: Any) -> SyncChatStream:
+        from llm_resolver.pipeline import streams
+
         return streams.stream(self._core, self.scope, self._charged, request, options)
 
     def astream(self, request: RequestLike, **options: Any) -> AsyncChatStream:
+        from llm_resolver.pipeline import streams
+
         return streams.astream(self._core, self.scope, self._charged, request, options)
 
     def embed(self, texts: str | Sequence[str], **options: Any) -> EmbeddingResponse:
@@ -141,7 +137,9 @@ class LiteLLM:
 
     def count_tokens(self, request: RequestLike, **options: Any) -> int:
         """The prompt tokens ``request`` would use with this LLM's model (tools included)."""
-        return prompt_tokens(self.model, coerce_request(request, **options))
+        from llm_resolver.pipeline.prepare import count_tokens
+
+        return count_tokens(self.model, request, options)
 
     def info(self) -> ModelInfo:
         """What the config's ``model_info`` and LiteLLM's bundled map know about the primary model."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from llm_resolver.types.responses import Usage
 from llm_resolver.types.scope import Scope
+
+if TYPE_CHECKING:
+    from llm_resolver.types.responses import Usage
 
 EventOutcome = Literal["ok", "error", "cached"]
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import queue
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import Literal, Protocol, runtime_checkable
@@ -45,6 +45,9 @@ class BudgetMeter(CostMeter, Protocol):
 
 def on_event_loop() -> bool:
     """Whether this thread is running an event loop (so blocking I/O here would stall it)."""
+    asyncio = sys.modules.get("asyncio")  # never imported: no loop runs (and resolving skips it)
+    if asyncio is None:
+        return False
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -156,6 +159,8 @@ class Metering:
     async def areserve(self, reservation: Reservation) -> list[BudgetMeter]:
         if not self.blocking:
             return self.reserve(reservation)
+        import asyncio
+
         return await asyncio.to_thread(self.reserve, reservation)
 
     def settle(self, held: Sequence[BudgetMeter], reservation: Reservation, cost_usd: float) -> None:

@@ -11,32 +11,50 @@ from __future__ import annotations
 import dataclasses
 import functools
 import random
+import threading
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from llm_resolver.backend import loader
-from llm_resolver.backend.litellm_backend import LiteLLMBackend
-from llm_resolver.backend.port import Backend
 from llm_resolver.backend.targets import Target, targets_for
 from llm_resolver.catalog.model_catalog import ModelCatalog
 from llm_resolver.catalog.providers import check_targets
 from llm_resolver.config.metering import budget_parts
 from llm_resolver.config.models import LiteLLMConfig
-from llm_resolver.metering import Budget
-from llm_resolver.pipeline.budget import Budgets
-from llm_resolver.pipeline.cache import CacheStage
-from llm_resolver.pipeline.embed import Embedder
-from llm_resolver.pipeline.observe import Observer
+from llm_resolver.metering.reservation import Budget
+from llm_resolver.pipeline import import_call_path
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.resilience.clock import Clock
 from llm_resolver.resilience.cooldown import Cooldowns, cooldown_pool
-from llm_resolver.resilience.executor import Resilience
 from llm_resolver.services import CallServices
 from llm_resolver.tools.registry import select_tools
 from llm_resolver.types.scope import Scope
 
+if TYPE_CHECKING:
+    from llm_resolver.backend.port import Backend
+    from llm_resolver.pipeline.budget import Budgets
+    from llm_resolver.pipeline.cache import CacheStage
+    from llm_resolver.pipeline.embed import Embedder
+    from llm_resolver.pipeline.observe import Observer
+    from llm_resolver.resilience.executor import Resilience
+
+# Built on the first call that needs one (see ``LLMCore.__getattr__``).
+_STAGES = frozenset({"backend", "resilience", "budget", "observe", "cache", "embedder"})
+
 
 class LLMCore:
-    """Built once per configuration; safe to share between threads, tasks and scopes."""
+    """Built once per configuration; safe to share between threads, tasks and scopes.
+
+    Resolving checks the config (targets, keys, tools, meters, cache) and stops there: the call
+    stages and the backend are built on the first call; their modules, most of the library, are
+    imported ahead of it on LiteLLM's import thread."""
+
+    backend: Backend
+    resilience: Resilience
+    budget: Budgets
+    observe: Observer
+    cache: CacheStage
+    embedder: Embedder
 
     def __init__(
         self,
@@ -48,11 +66,11 @@ class LLMCore:
         services: CallServices,
         backend: Backend | None = None,
     ) -> None:
-        loader.begin_import()  # seconds of import off the first call's path
         self.config = config
         self.plugins = plugins
         self.clock = clock
-        self.backend: Backend = backend if backend is not None else LiteLLMBackend()
+        if backend is not None:
+            self.backend = backend
         pool = config.retry.cooldown_pool
         self.cooldowns = cooldowns or (cooldown_pool(pool) if pool else Cooldowns())
         self.catalog = ModelCatalog.from_config(config)
@@ -62,13 +80,36 @@ class LLMCore:
         # route, a target without a key, a tools pattern matching no plugin tool.
         check_targets(self.targets, "model", "fallback_models")
         select_tools(config.tools, plugins)
-        self.resilience = Resilience(config.retry, clock, self.cooldowns, random.Random())  # noqa: S311
         self.services = services
-        self.budget = Budgets(config, self.targets, services.metering)
-        self.observe = Observer(services.metering, self.budget, plugins)
-        self.cache = CacheStage(services.cache, self.observe)
         self._budget_usd, _, self._scoped_budgets = budget_parts(config.budget_usd)
-        self.embedder = Embedder(config, self.catalog, self.backend, self.resilience, self.observe)
+        self._building = threading.Lock()
+        loader.begin_import(first=import_call_path)  # seconds of import off the first call's path
+
+    def __getattr__(self, name: str) -> Any:
+        """A call stage, built with the others on first use; then each is a plain attribute."""
+        if name not in _STAGES:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        with self._building:
+            if name not in self.__dict__:
+                self._build_stages()
+        return self.__dict__[name]
+
+    def _build_stages(self) -> None:
+        from llm_resolver.backend.litellm_backend import LiteLLMBackend
+        from llm_resolver.pipeline.budget import Budgets
+        from llm_resolver.pipeline.cache import CacheStage
+        from llm_resolver.pipeline.embed import Embedder
+        from llm_resolver.pipeline.observe import Observer
+        from llm_resolver.resilience.executor import Resilience
+
+        # each is whole when set: a thread reading one already built needs no lock
+        if "backend" not in self.__dict__:
+            self.backend = LiteLLMBackend()
+        self.resilience = Resilience(self.config.retry, self.clock, self.cooldowns, random.Random())  # noqa: S311
+        self.budget = Budgets(self.config, self.targets, self.services.metering)
+        self.observe = Observer(self.services.metering, self.budget, self.plugins)
+        self.cache = CacheStage(self.services.cache, self.observe)
+        self.embedder = Embedder(self.config, self.catalog, self.backend, self.resilience, self.observe)
 
     @functools.cached_property
     def chain(self) -> list[Target]:

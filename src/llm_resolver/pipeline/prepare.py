@@ -75,3 +75,8 @@ def needed_context(req: ChatRequest, max_tokens: int, target: Target) -> int | N
     except Exception:
         return None
     return prompt + max_tokens
+
+
+def count_tokens(model: str, request: RequestLike, options: dict[str, Any]) -> int:
+    """The prompt tokens ``request`` would use with ``model`` (tools included), as the context check counts."""
+    return prompt_tokens(model, coerce_request(request, **options))

@@ -1,10 +1,12 @@
-"""A plain call through the stages: prepare → cache → budget → attempts → observe → store."""
+"""A call through the stages: prepare → cache → budget → attempts → observe → store; a call asking
+for structured output runs them once per try (``structured`` re-asks on an invalid reply)."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
+from llm_resolver import structured
 from llm_resolver.backend import loader
 from llm_resolver.pipeline import attempts
 from llm_resolver.pipeline.core import LLMCore
@@ -15,6 +17,30 @@ from llm_resolver.types.scope import Scope
 
 
 def complete(
+    core: LLMCore, scope: Scope, charged: tuple[Scope, ...], request: RequestLike, options: dict[str, Any]
+) -> ChatResponse:
+    if structured.wanted(request, options):
+
+        def one_try(request: RequestLike, **options: Any) -> ChatResponse:
+            return _complete(core, scope, charged, request, options)
+
+        return structured.complete(one_try, request, options, core.config.structured_retries)
+    return _complete(core, scope, charged, request, options)
+
+
+async def acomplete(
+    core: LLMCore, scope: Scope, charged: tuple[Scope, ...], request: RequestLike, options: dict[str, Any]
+) -> ChatResponse:
+    if structured.wanted(request, options):
+
+        async def one_try(request: RequestLike, **options: Any) -> ChatResponse:
+            return await _acomplete(core, scope, charged, request, options)
+
+        return await structured.acomplete(one_try, request, options, core.config.structured_retries)
+    return await _acomplete(core, scope, charged, request, options)
+
+
+def _complete(
     core: LLMCore, scope: Scope, charged: tuple[Scope, ...], request: RequestLike, options: dict[str, Any]
 ) -> ChatResponse:
     call = prepare(core, scope, charged, request, options, "complete")
@@ -28,7 +54,7 @@ def complete(
     return core.cache.store(call, response)
 
 
-async def acomplete(
+async def _acomplete(
     core: LLMCore, scope: Scope, charged: tuple[Scope, ...], request: RequestLike, options: dict[str, Any]
 ) -> ChatResponse:
     if not loader.loaded():  # wait for LiteLLM's import off the loop, before the deadline starts

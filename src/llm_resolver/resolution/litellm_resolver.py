@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from llm_resolver.backend.port import Backend
 from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.config.sources import build_config
 from llm_resolver.llm.litellm_llm import LiteLLM
-from llm_resolver.pipeline.core import LLMCore
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.resolution.resolver import DependencyResolver
 from llm_resolver.services import CallServices
 from llm_resolver.types.scope import Scope
+
+if TYPE_CHECKING:
+    from llm_resolver.backend.port import Backend
+    from llm_resolver.pipeline.core import LLMCore
 
 
 class LiteLLMResolver(DependencyResolver[LiteLLM]):

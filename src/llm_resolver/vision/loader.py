@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
-from llm_resolver.vision.images import LOW_DETAIL_SIDE, ImageLimits
-
 if TYPE_CHECKING:
     from llm_resolver.types.messages import ContentPart
+    from llm_resolver.vision.images import ImageLimits
 
 Detail = Literal["auto", "low", "high"]
 
@@ -26,6 +25,8 @@ class LoadContext:
     @property
     def max_side(self) -> int:
         """The longest side worth sending: the providers' limit, or OpenAI's low-detail size."""
+        from llm_resolver.vision.images import LOW_DETAIL_SIDE  # loaders are registered without it
+
         return min(self.limits.max_side, LOW_DETAIL_SIDE) if self.detail == "low" else self.limits.max_side
 
 
