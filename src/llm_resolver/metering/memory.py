@@ -5,12 +5,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from llm_resolver.metering.events import UsageEvent
 from llm_resolver.metering.reservation import Reservation, budget_exceeded, fits
 from llm_resolver.metering.rollup import matches, rollup_keys
 from llm_resolver.types.scope import ANY, Scope
+
+if TYPE_CHECKING:
+    from llm_resolver.metering.events import UsageEvent  # annotations only: resolving skips it
 
 V = TypeVar("V")
 

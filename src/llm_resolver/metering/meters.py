@@ -8,11 +8,13 @@ import queue
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from llm_resolver.errors import LLMBudgetExceededError
-from llm_resolver.metering.events import UsageEvent
 from llm_resolver.metering.reservation import Reservation
+
+if TYPE_CHECKING:
+    from llm_resolver.metering.events import UsageEvent  # annotations only: resolving skips it
 
 log = logging.getLogger(__name__)
 

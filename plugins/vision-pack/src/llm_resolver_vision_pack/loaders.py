@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llm_resolver_vision_pack.pdf import PDF_MAGIC, PdfPages, is_pdf_file, render, render_page
-
 if TYPE_CHECKING:
     import numpy as np
 
@@ -88,6 +86,9 @@ class PdfLoader:
     name = "pdf"
 
     def accepts(self, source: object) -> bool:
+        # the PDF module is imported by the first look at a source, not when the loader is registered
+        from llm_resolver_vision_pack.pdf import PDF_MAGIC, PdfPages, is_pdf_file
+
         if isinstance(source, PdfPages):
             return True
         if isinstance(source, bytes | bytearray | memoryview):
@@ -100,6 +101,7 @@ class PdfLoader:
     def load(self, source: object, context: LoadContext) -> Sequence[Part]:
         from llm_resolver import TextPart  # the message types load with a call, not with the registry
         from llm_resolver_vision_pack.encode import fit_image
+        from llm_resolver_vision_pack.pdf import PdfPages, render, render_page
 
         if type(source).__name__ == "PdfPage" and type(source).__module__.startswith("pypdfium2"):
             return [fit_image(render_page(source, context.max_side), context)]
