@@ -13,6 +13,7 @@ import pytest
 
 from llm_resolver import DependencyResolver, LiteLLM, LiteLLMResolver, Scope
 from llm_resolver.plugins.manager import PluginManager
+from llm_resolver.resolution.resolver import _STRIPES
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,23 +121,31 @@ def test_threads_on_many_scopes_get_one_object_per_scope() -> None:
 
 
 def test_a_slow_scope_does_not_hold_up_another() -> None:
+    """Scopes share a lock only within a stripe (string hashes vary per process): the other scope is
+    picked from another stripe, else one run in that many would see it wait by design."""
     other_done = threading.Event()
+    slow_scope = Scope(org="slow")
+    fast_scope = next(
+        s
+        for s in (Scope(org=f"fast{i}") for i in range(1000))
+        if hash(s) % _STRIPES != hash(slow_scope) % _STRIPES
+    )
 
     class Waits(DependencyResolver[str]):
         def resolve(self, scope: Scope) -> str:
-            if scope.org == "slow":
+            if scope == slow_scope:
                 # Finishes only once another scope resolved meanwhile; a shared lock would stall here.
                 assert other_done.wait(timeout=5), "the other scope was blocked behind this one"
             return scope.org
 
     resolver = Waits()
-    slow = threading.Thread(target=resolver.get_or_resolve, args=(Scope(org="slow"),))
+    slow = threading.Thread(target=resolver.get_or_resolve, args=(slow_scope,))
     slow.start()
     time.sleep(0.05)
-    assert resolver.get_or_resolve(Scope(org="fast")) == "fast"
+    assert resolver.get_or_resolve(fast_scope) == fast_scope.org
     other_done.set()
     slow.join(timeout=5)
-    assert resolver.get_or_resolve(Scope(org="slow")) == "slow"
+    assert resolver.get_or_resolve(slow_scope) == "slow"
 
 
 def test_resolve_may_use_another_scope_of_the_same_resolver() -> None:
