@@ -31,8 +31,11 @@ try:
 except LLMError as error:
     outcome = type(error).__name__
 took = time.monotonic() - started
-imported = [float(m.split(" in ")[1].rstrip("s")) for m in records if m.startswith("LiteLLM imported")]
-print(json.dumps({"outcome": outcome, "took": took, "imported": imported}))
+def seconds(prefix):
+    return [float(m.split(" in ")[1].rstrip("s")) for m in records if m.startswith(prefix)]
+imported = seconds("LiteLLM imported")
+ahead = seconds("call path imported")  # the library's own modules, imported on the same thread first
+print(json.dumps({"outcome": outcome, "took": took, "imported": imported, "ahead": ahead}))
 """
 
 
@@ -55,5 +58,5 @@ def test_a_cold_first_call_ends_at_its_deadline_plus_the_rest_of_the_import(
     assert result["outcome"] == "LLMTimeoutError"
     assert len(result["imported"]) >= 1  # reported once at DEBUG
     # At most the import (which began at resolve time, before the call) plus the deadline.
-    assert result["took"] < min(result["imported"]) + deadline + 0.5, result
+    assert result["took"] < sum(result["ahead"]) + min(result["imported"]) + deadline + 0.5, result
     assert provider_emulator.request_count() == 1

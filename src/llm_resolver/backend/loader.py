@@ -64,10 +64,12 @@ def begin_import(first: Callable[[], object] | None = None) -> None:
 
 def _import(first: Callable[[], object] | None) -> None:
     if first is not None:
+        started = time.perf_counter()
         try:
             first()
         except Exception:  # the call that needs those modules imports them again, and raises there
             log.debug("importing ahead of the first call failed", exc_info=True)
+        log.debug("call path imported in %.2fs", time.perf_counter() - started)
     litellm()
 
 
