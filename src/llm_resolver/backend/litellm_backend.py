@@ -36,16 +36,21 @@ NO_SDK_RETRIES = _NoRetries(0)
 class LiteLLMBackend:
     """Stateless: one instance serves any number of LLMs, threads and event loops."""
 
+    # Requests are sent with the target's own timeout, not the attempt's share of a deadline: LiteLLM
+    # keys its OpenAI and Gemini clients on it, so a timeout that varies per call would build a
+    # client (and a connection) per call. The executor bounds the attempt by ``seconds`` itself.
+    # Streams keep ``seconds``: after opening, the read timeout is what notices a stalled stream.
+
     def send(self, target: Target, wire: Wire, seconds: float) -> Reply:
         try:
-            raw = litellm().completion(**chat_kwargs(target, wire, seconds))
+            raw = litellm().completion(**chat_kwargs(target, wire, target.timeout))
             return reply_from(raw, target.model)
         except Exception as exc:
             raise map_exception(exc, target.model, target.secrets) from None
 
     async def asend(self, target: Target, wire: Wire, seconds: float) -> Reply:
         try:
-            raw = await litellm().acompletion(**chat_kwargs(target, wire, seconds))
+            raw = await litellm().acompletion(**chat_kwargs(target, wire, target.timeout))
             return reply_from(raw, target.model)
         except Exception as exc:
             raise map_exception(exc, target.model, target.secrets) from None
@@ -74,14 +79,14 @@ class LiteLLMBackend:
 
     def embed(self, target: Target, texts: list[str], options: Wire, seconds: float) -> Vectors:
         try:
-            raw = litellm().embedding(**embedding_kwargs(target, texts, options, seconds))
+            raw = litellm().embedding(**embedding_kwargs(target, texts, options, target.timeout))
             return Vectors(vectors_from(raw, len(texts), target.model), usage_from(raw))
         except Exception as exc:
             raise map_exception(exc, target.model, target.secrets) from None
 
     async def aembed(self, target: Target, texts: list[str], options: Wire, seconds: float) -> Vectors:
         try:
-            raw = await litellm().aembedding(**embedding_kwargs(target, texts, options, seconds))
+            raw = await litellm().aembedding(**embedding_kwargs(target, texts, options, target.timeout))
             return Vectors(vectors_from(raw, len(texts), target.model), usage_from(raw))
         except Exception as exc:
             raise map_exception(exc, target.model, target.secrets) from None

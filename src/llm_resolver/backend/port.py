@@ -80,7 +80,9 @@ class AsyncChunkStream(Protocol):
 
 @runtime_checkable
 class Backend(Protocol):
-    """``seconds`` is the attempt's timeout; the backend adds no retries of its own."""
+    """``seconds`` is the attempt's timeout, which the executor enforces on the wall clock under a
+    deadline; a backend needs it for what that cannot see (a stream's reads once it is open). The
+    backend adds no retries of its own."""
 
     def send(self, target: Target, wire: Wire, seconds: float) -> Reply: ...
 

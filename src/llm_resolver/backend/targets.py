@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from pydantic import SecretStr
@@ -26,6 +27,15 @@ class Target:
     context_window: int | None = None
     # Every secret of the config, scrubbed from what the provider says about a call to this target.
     secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    # A hash of the key and headers, never the secrets: cool-downs key on it once per target, not per call.
+    fingerprint: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        digest = hashlib.sha256()
+        headers = self.extra_headers
+        for part in [self.api_key, *(headers[name] for name in sorted(headers))]:
+            digest.update(b"\0" + (part.get_secret_value().encode() if part is not None else b""))
+        object.__setattr__(self, "fingerprint", digest.hexdigest()[:16])
 
 
 def targets_for(config: LiteLLMConfig) -> list[Target]:

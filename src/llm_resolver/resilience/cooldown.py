@@ -8,11 +8,12 @@ key never makes another tenant's healthy key skip the same endpoint.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pydantic import SecretStr
+if TYPE_CHECKING:
+    from llm_resolver.backend.targets import Target
 
 CooldownKey = tuple[str, str | None, str]
 
@@ -23,14 +24,9 @@ class _State:
     until: float = 0.0
 
 
-def cooldown_key(
-    model: str, api_base: str | None, api_key: SecretStr | None, headers: dict[str, SecretStr]
-) -> CooldownKey:
+def cooldown_key(target: Target) -> CooldownKey:
     """(model, endpoint, credentials fingerprint); the fingerprint is a hash, never the secret."""
-    digest = hashlib.sha256()
-    for part in [api_key, *(headers[name] for name in sorted(headers))]:
-        digest.update(b"\0" + (part.get_secret_value().encode() if part is not None else b""))
-    return (model, api_base, digest.hexdigest()[:16])
+    return (target.model, target.api_base, target.fingerprint)
 
 
 class Cooldowns:

@@ -57,7 +57,7 @@ def _once_sync(
 ) -> T:
     timeout, started = plan.begin(target)
     try:
-        result = call_within(functools.partial(attempt, target, timeout), plan.until_deadline(), discard)
+        result = call_within(functools.partial(attempt, target, timeout), _bound(plan, timeout), discard)
     except Exception as exc:
         raise plan.failed(target, started, exc) from None
     plan.succeeded(target, started)
@@ -89,10 +89,8 @@ async def run_async(
 
 async def _once_async(plan: CallPlan, target: Target, attempt: Callable[[Target, float], Awaitable[T]]) -> T:
     timeout, started = plan.begin(target)
-    bound = plan.until_deadline()
+    bound = _bound(plan, timeout)
     try:
-        # LiteLLM's timeout bounds each network read, not the attempt: the deadline is a wall-clock
-        # bound, so no attempt runs past it.
         if bound is None:
             result = await attempt(target, timeout)
         else:
@@ -101,6 +99,14 @@ async def _once_async(plan: CallPlan, target: Target, attempt: Callable[[Target,
         raise plan.failed(target, started, exc) from None
     plan.succeeded(target, started)
     return result
+
+
+def _bound(plan: CallPlan, timeout: float) -> float | None:
+    """Under a deadline, an attempt is bounded on the wall clock by its share of it. Backends are not
+    relied on for this: a timeout bounds each network read, not the attempt, and LiteLLM keys its
+    clients on the timeout it is given, so a per-call share there would build a client per call."""
+    left = plan.until_deadline()
+    return None if left is None else min(timeout, left)
 
 
 @dataclass(frozen=True)

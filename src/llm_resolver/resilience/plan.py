@@ -18,7 +18,7 @@ from llm_resolver.backend.targets import Target
 from llm_resolver.config.models import RetryConfig
 from llm_resolver.errors import LLMContextWindowError, LLMError, LLMFallbacksExhaustedError, LLMTimeoutError
 from llm_resolver.resilience.clock import Clock
-from llm_resolver.resilience.cooldown import CooldownKey, Cooldowns, cooldown_key
+from llm_resolver.resilience.cooldown import Cooldowns, cooldown_key
 from llm_resolver.resilience.policy import Next, after_failure, backoff
 from llm_resolver.types.responses import Attempt
 
@@ -96,7 +96,7 @@ class CallPlan:
             yield target
 
     def _cooling(self, target: Target, now: float) -> float:
-        return self.cooldowns.remaining(_key(target), now) if self.policy.cooldown_s > 0 else 0.0
+        return self.cooldowns.remaining(cooldown_key(target), now) if self.policy.cooldown_s > 0 else 0.0
 
     def _skip(self, target: Target, why: str) -> None:
         log.debug("skipping %s: %s", target.model, why)
@@ -130,7 +130,7 @@ class CallPlan:
         return None if self.deadline_at is None else max(0.0, self.deadline_at - self.clock.monotonic())
 
     def succeeded(self, target: Target, started: float) -> None:
-        self.cooldowns.succeeded(_key(target))
+        self.cooldowns.succeeded(cooldown_key(target))
         self.attempts.append(
             Attempt.model_construct(
                 model=target.model,
@@ -172,7 +172,10 @@ class CallPlan:
             error.retryable
             and self.policy.cooldown_s > 0
             and self.cooldowns.failed(
-                _key(target), self.clock.monotonic(), self.policy.cooldown_after, self.policy.cooldown_s
+                cooldown_key(target),
+                self.clock.monotonic(),
+                self.policy.cooldown_after,
+                self.policy.cooldown_s,
             )
         ):
             log.info(
@@ -287,7 +290,3 @@ class CallPlan:
             model=error.model,
         )
         return exhausted
-
-
-def _key(target: Target) -> CooldownKey:
-    return cooldown_key(target.model, target.api_base, target.api_key, target.extra_headers)
