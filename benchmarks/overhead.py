@@ -8,7 +8,8 @@ whole measurement repeats (3 times by default); each row prints the median and t
 of the repeats, and the ratio to raw LiteLLM per repeat.
 
 In-process rows: CPU per call (async and sync, sequential), calls/s at concurrency 50, CPU per
-stream and time to its first chunk. Fresh-process rows (each run in a new interpreter, contenders
+stream and time to its first chunk; each block starts after a full garbage collection and ends once
+LiteLLM's after-call logging has run. Fresh-process rows (each run in a new interpreter, contenders
 alternating): ``import``, resolving a spec, and the first call of a process.
 
 Run on demand:  .venv/bin/python benchmarks/overhead.py [--repeats 3] [--block 25] [--rounds 8]
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import importlib.metadata
 import json
 import os
@@ -142,9 +144,11 @@ async def async_rows(base: str, args: argparse.Namespace) -> list[Row]:
         spent = {OURS: 0.0, RAW: 0.0}
         for turn in range(args.rounds):
             for name in rotated(list(calls), turn):
+                settle()
                 start = time.process_time()
                 for _ in range(args.block):
                     await calls[name]()
+                await finished()
                 spent[name] += time.process_time() - start
         n = args.rounds * args.block
         cpu.add(spent[OURS] / n * 1000, spent[RAW] / n * 1000)
@@ -152,6 +156,7 @@ async def async_rows(base: str, args: argparse.Namespace) -> list[Row]:
         per_second = {OURS: [], RAW: []}
         for turn in range(4):
             for name in rotated(list(calls), turn):
+                settle()
                 per_second[name].append(await concurrently(calls[name], args.concurrent_calls, 50))
         rate.add(statistics.median(per_second[OURS]), statistics.median(per_second[RAW]))
 
@@ -159,9 +164,11 @@ async def async_rows(base: str, args: argparse.Namespace) -> list[Row]:
         firsts: dict[str, list[float]] = {OURS: [], RAW: []}
         for turn in range(args.rounds):
             for name in rotated(list(streams), turn):
+                settle()
                 start = time.process_time()
                 for _ in range(max(1, args.block // 2)):
                     firsts[name].append(await streams[name]())
+                await finished()
                 spent[name] += time.process_time() - start
         n = args.rounds * max(1, args.block // 2)
         stream_cpu.add(spent[OURS] / n * 1000, spent[RAW] / n * 1000)
@@ -170,6 +177,21 @@ async def async_rows(base: str, args: argparse.Namespace) -> list[Row]:
 
     await aclose_clients()
     return [cpu, rate, stream_cpu, first_chunk]
+
+
+# LiteLLM logs each call after returning it, in a task or a worker thread; a block's CPU includes
+# that work, so it is waited for inside the block rather than counted in the next contender's.
+AFTERWORK_S = 0.05
+
+
+def settle() -> None:
+    """Start each block from the same collector state. A full collection of LiteLLM's heap (about
+    0.4 s here) otherwise lands in whichever block crosses the threshold and decides that cell."""
+    gc.collect()
+
+
+async def finished() -> None:
+    await asyncio.sleep(AFTERWORK_S)
 
 
 async def concurrently(call: Callable[[], Awaitable[object]], calls: int, concurrency: int) -> float:
@@ -201,9 +223,11 @@ def sync_rows(base: str, args: argparse.Namespace) -> list[Row]:
         spent = {OURS: 0.0, RAW: 0.0}
         for turn in range(args.rounds):
             for name in rotated(list(calls), turn):
+                settle()
                 start = time.process_time()
                 for _ in range(args.block):
                     calls[name]()
+                time.sleep(AFTERWORK_S)
                 spent[name] += time.process_time() - start
         n = args.rounds * args.block
         cpu.add(spent[OURS] / n * 1000, spent[RAW] / n * 1000)
