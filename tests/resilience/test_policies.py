@@ -97,7 +97,7 @@ async def test_the_deadline_bounds_the_whole_call_in_real_time(
 
 
 @pytest.mark.parametrize("provider", ["openai", "gemini"])
-@pytest.mark.parametrize("mode", ["complete", "acomplete"])
+@pytest.mark.parametrize("mode", MODES)
 async def test_calls_under_a_deadline_share_one_litellm_client(
     provider_emulator: ProviderEmulator, emulator_settings: dict[str, Any], provider: str, mode: str
 ) -> None:

@@ -38,8 +38,8 @@ class LiteLLMBackend:
 
     # Requests are sent with the target's own timeout, not the attempt's share of a deadline: LiteLLM
     # keys its OpenAI and Gemini clients on it, so a timeout that varies per call would build a
-    # client (and a connection) per call. The executor bounds the attempt by ``seconds`` itself.
-    # Streams keep ``seconds``: after opening, the read timeout is what notices a stalled stream.
+    # client per call. The executor bounds the attempt (a stream's up to its first content, where
+    # the deadline ends) by ``seconds`` itself; only clients made per call anyway get ``seconds``.
 
     def send(self, target: Target, wire: Wire, seconds: float) -> Reply:
         try:
@@ -56,7 +56,7 @@ class LiteLLMBackend:
             raise map_exception(exc, target.model, target.secrets) from None
 
     def stream(self, target: Target, wire: Wire, seconds: float) -> LiteLLMStream:
-        kwargs = chat_kwargs(target, wire, seconds, stream=True)
+        kwargs = chat_kwargs(target, wire, target.timeout, stream=True)
         if _own_stream_client(target):
             # A sync client with the attempt's timeout (LiteLLM builds a fresh one per such call
             # anyway), so a stalled stream fails in ``seconds``, not in minutes.
@@ -67,7 +67,7 @@ class LiteLLMBackend:
             raise map_exception(exc, target.model, target.secrets) from None
 
     async def astream(self, target: Target, wire: Wire, seconds: float) -> LiteLLMAsyncStream:
-        kwargs = chat_kwargs(target, wire, seconds, stream=True)
+        kwargs = chat_kwargs(target, wire, target.timeout, stream=True)
         try:
             if not _own_stream_client(target):
                 return LiteLLMAsyncStream(await litellm().acompletion(**kwargs), target)
