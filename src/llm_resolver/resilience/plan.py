@@ -38,9 +38,7 @@ class Failure:
 
 
 class CallPlan:
-    """State of one call: which target is next, what each attempt did, how much time is left.
-
-    Attempts are built with ``model_construct``: every field comes from our own checked values."""
+    """State of one call: which target is next, what each attempt did, how much time is left."""
 
     def __init__(
         self,
@@ -100,7 +98,7 @@ class CallPlan:
 
     def _skip(self, target: Target, why: str) -> None:
         log.debug("skipping %s: %s", target.model, why)
-        self.attempts.append(Attempt.model_construct(model=target.model, outcome="skipped", detail=why))
+        self.attempts.append(Attempt(model=target.model, outcome="skipped", detail=why))
 
     # One attempt ---------------------------------------------------------------------------------
 
@@ -132,7 +130,7 @@ class CallPlan:
     def succeeded(self, target: Target, started: float) -> None:
         self.cooldowns.succeeded(cooldown_key(target))
         self.attempts.append(
-            Attempt.model_construct(
+            Attempt(
                 model=target.model,
                 outcome="ok",
                 latency_s=self.clock.monotonic() - started,
@@ -150,7 +148,7 @@ class CallPlan:
         else:
             raise exc
         self.attempts.append(
-            Attempt.model_construct(
+            Attempt(
                 model=target.model,
                 outcome="error",
                 error_type=type(error).__name__,
