@@ -7,7 +7,7 @@ plugin loaded. Contenders run interleaved in small blocks whose order rotates ev
 whole measurement repeats (3 times by default); each row prints the median and the spread (min-max)
 of the repeats, and the ratio to raw LiteLLM per repeat.
 
-In-process rows: CPU per call (async and sync, sequential), calls/s at concurrency 50, CPU per
+In-process rows: CPU per call (async and sync, sequential; async also under a per-call deadline), calls/s at concurrency 50, CPU per
 stream and time to its first chunk; each block starts after a full garbage collection and ends once
 LiteLLM's after-call logging has run. Fresh-process rows (each run in a new interpreter, contenders
 alternating): ``import``, resolving a spec, and the first call of a process.
@@ -44,6 +44,7 @@ time.sleep(3600)
 MESSAGES = [{"role": "user", "content": "hello"}]
 RAW = "litellm"
 OURS = "llm-resolver"
+DEADLINE = "llm-resolver, deadline=30"  # a share of a deadline below the model's timeout, per call
 
 
 @dataclass
@@ -111,6 +112,9 @@ async def async_rows(base: str, args: argparse.Namespace) -> list[Row]:
     async def our_call() -> object:
         return await ours.acomplete("hello")  # type: ignore[attr-defined]
 
+    async def our_call_with_deadline() -> object:
+        return await ours.acomplete("hello", deadline=30)  # type: ignore[attr-defined]
+
     async def raw_stream() -> float:
         started = time.perf_counter()
         first = 0.0
@@ -136,24 +140,27 @@ async def async_rows(base: str, args: argparse.Namespace) -> list[Row]:
             await calls[name]()
             await streams[name]()
 
+    sequential = {**calls, DEADLINE: our_call_with_deadline}
     cpu = Row("CPU per async call", "ms")
+    cpu_deadline = Row("CPU per async call, deadline=30", "ms")
     rate = Row("calls/s at concurrency 50", "calls/s", digits=0)
     stream_cpu = Row("CPU per async stream", "ms")
     first_chunk = Row("time to first chunk", "ms", digits=1)
     for _ in range(args.repeats):
-        spent = {OURS: 0.0, RAW: 0.0}
+        spent = dict.fromkeys(sequential, 0.0)
         for turn in range(args.rounds):
-            for name in rotated(list(calls), turn):
+            for name in rotated(list(sequential), turn):
                 settle()
                 start = time.process_time()
                 for _ in range(args.block):
-                    await calls[name]()
+                    await sequential[name]()
                 await finished()
                 spent[name] += time.process_time() - start
         n = args.rounds * args.block
         cpu.add(spent[OURS] / n * 1000, spent[RAW] / n * 1000)
+        cpu_deadline.add(spent[DEADLINE] / n * 1000, spent[RAW] / n * 1000)
 
-        per_second = {OURS: [], RAW: []}
+        per_second: dict[str, list[float]] = {OURS: [], RAW: []}
         for turn in range(4):
             for name in rotated(list(calls), turn):
                 settle()
@@ -176,7 +183,7 @@ async def async_rows(base: str, args: argparse.Namespace) -> list[Row]:
     from llm_resolver import aclose_clients
 
     await aclose_clients()
-    return [cpu, rate, stream_cpu, first_chunk]
+    return [cpu, cpu_deadline, rate, stream_cpu, first_chunk]
 
 
 # LiteLLM logs each call after returning it, in a task or a worker thread; a block's CPU includes
