@@ -7,9 +7,9 @@ plugin loaded. Contenders run interleaved in small blocks whose order rotates ev
 whole measurement repeats (3 times by default); each row prints the median and the spread (min-max)
 of the repeats, and the ratio to raw LiteLLM per repeat.
 
-In-process rows: CPU per call (async and sync, sequential; async also under a per-call deadline), calls/s at concurrency 50, CPU per
-stream and time to its first chunk; each block starts after a full garbage collection and ends once
-LiteLLM's after-call logging has run. Fresh-process rows (each run in a new interpreter, contenders
+In-process rows: CPU per call (async and sync, sequential; async also under a per-call deadline),
+calls/s at concurrency 50, CPU per stream and time to its first chunk; each block starts after a full
+garbage collection and ends once LiteLLM's after-call logging has run. Fresh-process rows (each run in a new interpreter, contenders
 alternating): ``import``, resolving a spec, and the first call of a process.
 
 Run on demand:  .venv/bin/python benchmarks/overhead.py [--repeats 3] [--block 25] [--rounds 8]
