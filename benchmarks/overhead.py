@@ -320,8 +320,8 @@ def report(rows: list[Row], args: argparse.Namespace) -> None:
         f"\nmedian (min-max) of {args.repeats} repeats; in-process rows: blocks of {args.block} calls, "
         f"{args.rounds} rounds per repeat, order rotating; fresh-process rows: median of {args.fresh_runs} "
         f"interpreters per repeat.\nPython {platform.python_version()}, litellm "
-        f"{importlib.metadata.version('litellm')}, {os.cpu_count()} CPUs, {platform.machine()}; the emulator "
-        "(a Python server) bounds calls/s."
+        f"{importlib.metadata.version('litellm')}, {os.cpu_count()} CPUs, {platform.machine()}; calls/s is bound "
+        "by the client's CPU (the emulator spends far less per call)."
     )
 
 
