@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -117,6 +118,28 @@ async def test_calls_under_a_deadline_share_one_litellm_client(
     assert provider_emulator.request_count() == 4
     added = len(litellm.in_memory_llm_clients_cache.cache_dict) - before
     assert added <= 1, f"{added} clients for 4 calls"
+
+
+def test_a_sync_attempt_the_deadline_gave_up_on_ends_soon_after(
+    provider_emulator: ProviderEmulator, emulator_settings: dict[str, Any]
+) -> None:
+    """A sync attempt runs on a thread of its own, which the call stops waiting for at its share of
+    the deadline. The thread runs on until a read times out, so LiteLLM is given the share rounded up
+    to a second, not the model's timeout (5 s here, longer than the provider takes to answer)."""
+    provider_emulator.script(Fault.slow(4))
+    settings = {**emulator_settings, "timeout": 5, "max_retries": 0}
+    llm = LiteLLM(LiteLLMConfig(**settings, deadline=0.5), cooldowns=Cooldowns())
+
+    with pytest.raises(LLMError):
+        llm.complete("hello")
+
+    def lingering() -> bool:
+        return any(t.name == "llm-resolver-attempt" for t in threading.enumerate())
+
+    until = time.monotonic() + 2.5
+    while lingering() and time.monotonic() < until:
+        time.sleep(0.05)
+    assert not lingering()
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -8,6 +8,7 @@ target's secrets.
 from __future__ import annotations
 
 import asyncio
+import math
 from typing import Any
 
 from llm_resolver.backend.convert import reply_from, usage_from, vectors_from
@@ -36,14 +37,14 @@ NO_SDK_RETRIES = _NoRetries(0)
 class LiteLLMBackend:
     """Stateless: one instance serves any number of LLMs, threads and event loops."""
 
-    # Requests are sent with the target's own timeout, not the attempt's share of a deadline: LiteLLM
-    # keys its OpenAI and Gemini clients on it, so a timeout that varies per call would build a
-    # client per call. The executor bounds the attempt (a stream's up to its first content, where
-    # the deadline ends) by ``seconds`` itself; only clients made per call anyway get ``seconds``.
+    # Requests are not sent with the attempt's share of a deadline: LiteLLM keys its OpenAI and Gemini
+    # clients on the timeout, so one that varies per call would build a client per call. The executor
+    # bounds the attempt (a stream's up to its first content, where the deadline ends) by ``seconds``
+    # itself; only clients made per call anyway get ``seconds``.
 
     def send(self, target: Target, wire: Wire, seconds: float) -> Reply:
         try:
-            raw = litellm().completion(**chat_kwargs(target, wire, target.timeout))
+            raw = litellm().completion(**chat_kwargs(target, wire, _sync_timeout(target, seconds)))
             return reply_from(raw, target.model)
         except Exception as exc:
             raise map_exception(exc, target.model, target.secrets) from None
@@ -56,7 +57,7 @@ class LiteLLMBackend:
             raise map_exception(exc, target.model, target.secrets) from None
 
     def stream(self, target: Target, wire: Wire, seconds: float) -> LiteLLMStream:
-        kwargs = chat_kwargs(target, wire, target.timeout, stream=True)
+        kwargs = chat_kwargs(target, wire, _sync_timeout(target, seconds), stream=True)
         if _own_stream_client(target):
             # A sync client with the attempt's timeout (LiteLLM builds a fresh one per such call
             # anyway), so a stalled stream fails in ``seconds``, not in minutes.
@@ -79,7 +80,9 @@ class LiteLLMBackend:
 
     def embed(self, target: Target, texts: list[str], options: Wire, seconds: float) -> Vectors:
         try:
-            raw = litellm().embedding(**embedding_kwargs(target, texts, options, target.timeout))
+            raw = litellm().embedding(
+                **embedding_kwargs(target, texts, options, _sync_timeout(target, seconds))
+            )
             return Vectors(vectors_from(raw, len(texts), target.model), usage_from(raw))
         except Exception as exc:
             raise map_exception(exc, target.model, target.secrets) from None
@@ -133,6 +136,12 @@ def _credentials(target: Target) -> dict[str, Any]:
     if target.extra_headers:
         kw["extra_headers"] = {k: v.get_secret_value() for k, v in target.extra_headers.items()}
     return kw
+
+
+def _sync_timeout(target: Target, seconds: float) -> float:
+    """A sync attempt the deadline gave up on runs on in its thread until a read times out, so it gets
+    its share rounded up to a whole second: a few clients per target, and no thread left for long."""
+    return min(target.timeout, float(math.ceil(seconds)))
 
 
 def _own_stream_client(target: Target) -> bool:
