@@ -7,8 +7,8 @@ never runs. An import is an arrow from the importing module's package (the first
 
 The layers, bottom first (a package may import its own layer and those below it):
 
-0. ``redaction``, ``sqlite_store``, ``lazy`` — leaf helpers (masking secrets, a SQLite connection,
-   names exported on first access).
+0. ``redaction``, ``sqlite_store``, ``lazy``, ``addresses`` — leaf helpers (masking secrets, a SQLite
+   connection, names exported on first access, whether a host is this machine).
 1. ``errors`` — the typed errors everything raises.
 2. ``vision`` — the rules of image data (data URLs, media types, sizes, provider limits), the built-in
    image sources, the content-loader contract; below the types because ``ImagePart`` validates with
@@ -52,7 +52,7 @@ ROOT = "llm_resolver"
 TOP = "(package root)"
 
 LAYERS: list[frozenset[str]] = [
-    frozenset({"redaction", "sqlite_store", "lazy"}),
+    frozenset({"redaction", "sqlite_store", "lazy", "addresses"}),
     frozenset({"errors"}),
     frozenset({"vision"}),
     frozenset({"types"}),

@@ -16,9 +16,10 @@ import openai
 import pytest
 import uvicorn
 from llm_resolver_openai_server import RunningServer, ServerSettings, create_app
-from llm_resolver_openai_server.access import ScopeBook, is_loopback, parse_keys
+from llm_resolver_openai_server.access import ScopeBook, parse_keys
 
 from llm_resolver import Dependencies, Scope, SpecError
+from llm_resolver.addresses import is_loopback
 from llm_resolver.testing import ProviderEmulator, Reply
 
 from .conftest import CLIENT_KEY, TENANT_KEY, builtin_only, models

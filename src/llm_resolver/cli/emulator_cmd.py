@@ -4,10 +4,10 @@ offline. Only the parser and the address check live here; the server is imported
 from __future__ import annotations
 
 import argparse
-import ipaddress
 from typing import Any
 
 from llm_resolver import SpecError
+from llm_resolver.addresses import is_loopback
 
 
 def add_parser(commands: Any) -> None:
@@ -52,17 +52,6 @@ def check_host(host: str, *, allow_remote: bool) -> None:
             f"--host {host} is not a loopback address, and the emulator answers anyone who reaches it; "
             "bind 127.0.0.1, or pass --allow-remote if you mean it"
         )
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
-    return (mapped or address).is_loopback
 
 
 def _port(text: str) -> int:

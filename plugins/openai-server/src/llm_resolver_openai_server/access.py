@@ -6,11 +6,11 @@ this machine only."""
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import re
 from collections.abc import Mapping
 
 from llm_resolver import Scope, SpecError
+from llm_resolver.addresses import is_loopback
 
 KEYS_VAR = "LLM_RESOLVER_SERVER_KEYS"
 Keys = Mapping[str, Scope | None]
@@ -57,18 +57,6 @@ def scope_for(header: str, held: Scope | None) -> Scope:
             raise Forbidden(f"this key may only use scopes under {held}, not {asked}")
         parts.append(mine if mine != "*" else theirs)
     return Scope(*parts)
-
-
-def is_loopback(host: str | None) -> bool:
-    """Whether ``host`` (an address to bind, or a peer's) is this machine; IPv4-mapped IPv6 included."""
-    if host == "localhost":
-        return True
-    try:
-        address = ipaddress.ip_address(host or "")
-    except ValueError:
-        return False
-    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
-    return (mapped or address).is_loopback
 
 
 def check_bind(host: str, keys: Keys) -> None:

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from llm_resolver_openai_server.access import KEYS_VAR, Keys, holder, is_loopback
+from llm_resolver.addresses import is_loopback
+from llm_resolver_openai_server.access import KEYS_VAR, Keys, holder
 from llm_resolver_openai_server.errors import HttpError, Refused, error_response
 from llm_resolver_openai_server.server_deps import Caller
 
