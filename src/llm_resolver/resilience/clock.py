@@ -22,4 +22,5 @@ class Clock:
     asleep: Callable[[float], Awaitable[None]] = _asleep
 
 
+# Shared by every LLM not given a clock: frozen and stateless, the process's own time.
 SYSTEM_CLOCK = Clock()

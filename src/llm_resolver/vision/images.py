@@ -66,6 +66,7 @@ class ImageLimits:
         )
 
 
+# A frozen value, not state: what applies when no provider's limits are known.
 DEFAULT_LIMITS = ImageLimits()
 
 # Per-provider limits, from each provider's documentation.
