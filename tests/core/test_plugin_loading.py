@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import sys
 import textwrap
 import uuid
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 
 from llm_resolver import DependencySpec, LiteLLMResolver, PluginError, Scope, SpecError, hookimpl
-from llm_resolver.plugins.manager import PluginManager
+from llm_resolver.plugins.manager import ENTRY_POINT_GROUP, PluginManager, group_entry_points
 from llm_resolver.plugins.status import PluginStatus
 
 # A resolver short name "echo-<suffix>" whose objects say which plugin built them.
@@ -385,3 +386,28 @@ def test_notify_with_arguments_the_hook_does_not_take_is_a_plugin_error() -> Non
         PluginError, match=r"on_error takes the arguments \['error', 'context'\], not \['error'\]"
     ):
         manager.notify("on_error", error=ValueError("x"))
+
+
+def test_the_entry_point_scan_finds_what_importlib_metadata_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It parses only the files that name the group, yet keeps importlib's rules: a distribution shadowed
+    by an earlier one of its name on sys.path is left out, and the group named in a value is no group."""
+    dists = [
+        ("late", "llmr_test_shadow", "[llm_resolver]\nshadow = llmr_shadowed\n"),
+        ("early", "llmr_test_shadow", "[console_scripts]\nshadow = llmr_shadow:main\n"),
+        ("early", "llmr_test_mention", "[console_scripts]\nmention = llm_resolver.cli:main\n"),
+    ]
+    for where, dist, entry_points in dists:
+        info = tmp_path / where / f"{dist}-1.0.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n")
+        (info / "entry_points.txt").write_text(entry_points)
+    monkeypatch.syspath_prepend(str(tmp_path / "late"))
+    monkeypatch.syspath_prepend(str(tmp_path / "early"))
+    importlib.invalidate_caches()
+
+    expected = [(ep.name, ep.value) for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)]
+    assert [(ep.name, ep.value) for ep in group_entry_points()] == expected
+    assert ("litellm", "llm_resolver.builtin_plugin") in expected
+    assert not {"shadow", "mention"} & {name for name, _ in expected}

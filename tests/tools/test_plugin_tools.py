@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from llm_resolver import LiteLLM, SpecError, hookimpl, run_tools, tool
+from llm_resolver import LiteLLM, PluginError, SpecError, hookimpl, run_tools, tool
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.testing import ProviderEmulator, Reply, ToolCallSpec
 from llm_resolver.tools import plugin_tools, select_tools
@@ -57,6 +57,22 @@ class UntypedPlugin:
     def register_tools(self, register: Callable[..., None]) -> None:
         register(today)
         register(lambda x: x)
+
+
+class Opaque:
+    """A parameter type pydantic has no JSON schema for."""
+
+
+def inspect_it(thing: Opaque) -> str:
+    """Look at a thing."""
+    return repr(thing)
+
+
+class OpaquePlugin:
+    @hookimpl
+    def register_tools(self, register: Callable[..., None]) -> None:
+        register(today)
+        register(inspect_it)
 
 
 class DottedNamePlugin:
@@ -174,3 +190,23 @@ def test_tool_names_in_run_tools_come_from_the_llms_plugins(
     assert [t["function"]["name"] for t in emu.requests[0].body["tools"]] == ["date_today", "add"]
     with pytest.raises(SpecError, match=r"'clock\.now' matches no plugin tool"):
         run_tools(llm, "x", ["clock.now"])
+
+
+def test_a_plugin_tool_is_built_when_a_config_names_it(plugins: PluginManager) -> None:
+    """Its schema costs about 2 ms, so a config naming no tool pays none; a parameter type without a
+    JSON schema is found then, naming the plugin and the tool."""
+    plugins.register(OpaquePlugin(), "odd")
+    assert {s.name: s for s in plugins.statuses}["odd"].ok
+    assert [t.name for t in select_tools(["odd.today"], plugins)] == ["odd.today"]
+    assert "odd.inspect_it" in plugin_tools(plugins)
+    with pytest.raises(PluginError, match="cannot make a tool of <function inspect_it") as caught:
+        select_tools(["odd.*"], plugins)
+    assert "cannot build a JSON schema for its parameters" in str(caught.value)
+    assert caught.value.plugin == "odd"
+
+
+def test_strict_loading_builds_every_plugin_tool_at_once() -> None:
+    manager = PluginManager(env={"LLM_RESOLVER_PLUGINS": "", "LLM_RESOLVER_STRICT_PLUGINS": "1"})
+    manager.load_entrypoints()
+    with pytest.raises(PluginError, match="register_tools failed: PluginError: cannot make a tool of"):
+        manager.register(OpaquePlugin(), "odd")

@@ -16,6 +16,7 @@ import importlib.metadata
 import inspect
 import logging
 import os
+import re
 import threading
 import traceback
 import types
@@ -107,11 +108,7 @@ class PluginManager:
         not here: ``llm-resolver --help`` only needs ``register_commands``, and building every registry
         imports what each plugin registers (the built-in resolver alone is most of the library). Under
         strict loading they run here, so a failure is a ``PluginError`` from this call."""
-        eps = (
-            entry_points
-            if entry_points is not None
-            else importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
-        )
+        eps = entry_points if entry_points is not None else group_entry_points()
         # a distribution's name is read from its metadata file on every access: once per entry point
         named = [(ep, _dist_name(ep)) for ep in eps]
         for ep, dist in sorted(named, key=lambda pair: (not _is_own(pair[1]), pair[0].name, pair[1] or "")):
@@ -490,6 +487,28 @@ def _describe(exc: BaseException) -> str:
     last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
     where = f" ({last[0].filename.rsplit('/', 1)[-1]}:{last[0].lineno})" if last else ""
     return redact(f"{type(exc).__name__}: {exc}{where}")
+
+
+def group_entry_points() -> list[importlib.metadata.EntryPoint]:
+    """What ``importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)`` returns, the first distribution
+    of a name winning as there, with only the files that name the group parsed: parsing every installed
+    package's entry points (console scripts and all) took three quarters of the scan."""
+    seen: set[str] = set()
+    found: list[importlib.metadata.EntryPoint] = []
+    for dist in importlib.metadata.distributions():
+        key = getattr(dist, "_normalized_name", None) or _normalized(dist.name or "")
+        if key in seen:
+            continue
+        seen.add(key)
+        text = dist.read_text("entry_points.txt")
+        if text and ENTRY_POINT_GROUP in text:
+            found.extend(dist.entry_points.select(group=ENTRY_POINT_GROUP))
+    return found
+
+
+def _normalized(name: str) -> str:
+    """A distribution name as importlib.metadata compares them (PEP 503, with underscores)."""
+    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 def _dist_name(ep: importlib.metadata.EntryPoint) -> str | None:

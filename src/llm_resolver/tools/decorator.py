@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, overload
 
 from llm_resolver.tools.docstrings import parse_docstring
-from llm_resolver.tools.schema import arguments_model
+from llm_resolver.tools.schema import argument_fields, fields_model
 from llm_resolver.types.tool import Tool
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -56,6 +56,15 @@ def as_tool(
             function=function.function,
             arguments_model=function.arguments_model,
         )
+    return tool_builder(function, name=name, description=description)[1]()
+
+
+def tool_builder(
+    function: Callable[..., Any], *, name: str | None = None, description: str | None = None
+) -> tuple[str, Callable[[], Tool]]:
+    """Check ``function`` as a tool now (its name, signature and type hints: ``TypeError`` /
+    ``ValueError``) and return the tool's name and what builds its ``Tool``, which raises
+    ``TypeError`` for a type without a JSON schema. Plugin tools are built when a config names them."""
     if not callable(function):
         raise TypeError(f"a tool must be a function or a Tool, got {type(function).__name__}")
     tool_name = name or getattr(function, "__name__", None) or type(function).__name__
@@ -64,11 +73,16 @@ def as_tool(
             f"tool name {tool_name!r} must be 1-64 letters, digits, '_', '-' or '.'; pass name=... to @tool"
         )
     doc = parse_docstring(getattr(function, "__doc__", None))
-    model, schema = arguments_model(function, tool_name, doc.params)
-    return Tool(
-        name=tool_name,
-        description=doc.description if description is None else description,
-        parameters=schema,
-        function=function,
-        arguments_model=model,
-    )
+    fields = argument_fields(function, tool_name, doc.params)
+
+    def build() -> Tool:
+        model, schema = fields_model(fields, tool_name)
+        return Tool(
+            name=tool_name,
+            description=doc.description if description is None else description,
+            parameters=schema,
+            function=function,
+            arguments_model=model,
+        )
+
+    return tool_name, build

@@ -15,14 +15,13 @@ _REF_PREFIX = "#/$defs/"
 _DATA_KEYWORDS = frozenset({"default", "enum", "const", "examples"})
 
 
-def arguments_model(
-    fn: Callable[..., Any], name: str, descriptions: Mapping[str, str]
-) -> tuple[type[BaseModel], dict[str, Any]]:
-    """Build the validating model and the JSON schema for ``fn``'s parameters.
+def argument_fields(fn: Callable[..., Any], name: str, descriptions: Mapping[str, str]) -> dict[str, Any]:
+    """``fn``'s parameters as pydantic field definitions: the checks that need no schema, done now.
 
     Fields are aliased to the parameter names, so parameters called ``json`` or ``schema`` do not
     collide with pydantic's own attributes. Raises ``TypeError`` for parameters a model cannot fill
-    (``*args``, ``**kwargs``, positional-only, missing type hints, types without a schema).
+    (``*args``, ``**kwargs``, positional-only, missing type hints); a type without a schema is found
+    by ``fields_model``.
     """
     try:
         signature = inspect.signature(fn, eval_str=True)
@@ -48,6 +47,12 @@ def arguments_model(
             annotation,
             Field(default, alias=pname, description=description or descriptions.get(pname) or None),
         )
+    return fields
+
+
+def fields_model(fields: dict[str, Any], name: str) -> tuple[type[BaseModel], dict[str, Any]]:
+    """The validating model and JSON schema for ``fields`` (from ``argument_fields``): pydantic's schema
+    build, about 2 ms a tool, which is why plugin tools wait for a config that names them."""
     try:
         model = create_model(
             f"{name.replace('.', '_')}_arguments",
