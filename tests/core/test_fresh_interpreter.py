@@ -96,7 +96,9 @@ assert not missing, missing
 def test_resolving_imports_none_of_the_call_path_on_the_caller_s_thread() -> None:
     """Resolving checks the config and stops: the call stages, the message and response types,
     asyncio and the server's command are imported on the background thread (or by the first call),
-    so a host resolving many specs at start-up does not pay for them. Every in-repo plugin loads."""
+    so a host resolving many specs at start-up does not pay for them; so are the tools' docstring
+    parser and the content loaders' module (a plugin tool is built when a config names it). Every
+    in-repo plugin loads."""
     code = """
 import sys, threading
 from llm_resolver import DependencySpec
@@ -117,7 +119,7 @@ sys.meta_path.pop(0)
 heavy = ('asyncio', 'ssl', 'tenacity', 'llm_resolver.pipeline.run', 'llm_resolver.pipeline.attempts',
          'llm_resolver.types.messages', 'llm_resolver.types.responses', 'llm_resolver.backend.litellm_backend',
          'llm_resolver.cache.response_cache', 'llm_resolver_openai_server.command',
-         'llm_resolver_cost_ledger.ledger')
+         'llm_resolver_cost_ledger.ledger', 'llm_resolver.tools.docstrings', 'llm_resolver.vision.loader')
 found = sorted(m for m in imported if m in heavy)
 assert not found, f'resolving imported {found}'
 assert 'calc' in llm.plugins.registrations(), 'the plugins did not load'

@@ -9,7 +9,6 @@ key never makes another tenant's healthy key skip the same endpoint.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -18,10 +17,14 @@ if TYPE_CHECKING:
 CooldownKey = tuple[str, str | None, str]
 
 
-@dataclass
 class _State:
-    failures: int = 0
-    until: float = 0.0
+    """A plain class: resolving imports this module, and a dataclass compiles its methods then."""
+
+    __slots__ = ("failures", "until")
+
+    def __init__(self) -> None:
+        self.failures = 0
+        self.until = 0.0
 
 
 def cooldown_key(target: Target) -> CooldownKey:

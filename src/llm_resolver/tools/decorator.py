@@ -6,7 +6,6 @@ import re
 from collections.abc import Callable
 from typing import Any, overload
 
-from llm_resolver.tools.docstrings import parse_docstring
 from llm_resolver.tools.schema import argument_fields, fields_model
 from llm_resolver.types.tool import Tool
 
@@ -72,11 +71,14 @@ def tool_builder(
         raise ValueError(
             f"tool name {tool_name!r} must be 1-64 letters, digits, '_', '-' or '.'; pass name=... to @tool"
         )
-    doc = parse_docstring(getattr(function, "__doc__", None))
-    fields = argument_fields(function, tool_name, doc.params)
+    arguments = argument_fields(function, tool_name)
 
     def build() -> Tool:
-        model, schema = fields_model(fields, tool_name)
+        # the docstring is read here, with the schema: resolving need not import its parser
+        from llm_resolver.tools.docstrings import parse_docstring
+
+        doc = parse_docstring(getattr(function, "__doc__", None))
+        model, schema = fields_model(arguments, tool_name, doc.params)
         return Tool(
             name=tool_name,
             description=doc.description if description is None else description,

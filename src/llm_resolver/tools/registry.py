@@ -6,7 +6,6 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from llm_resolver.errors import PluginError, SpecError
@@ -54,13 +53,14 @@ def select_tools(patterns: Sequence[str], plugins: PluginManager | None) -> list
     return list(selected.values())
 
 
-@dataclass(frozen=True)
 class _Unbuilt:
-    """A plugin's function, checked, whose ``Tool`` is built on first look-up."""
+    """A plugin's function, checked, whose ``Tool`` is built on first look-up. A plain class: a
+    dataclass compiles its methods when this module is imported, at every first resolve."""
 
-    plugin: str
-    function: Callable[..., Any]
-    build: Callable[[], Tool]
+    __slots__ = ("build", "function", "plugin")
+
+    def __init__(self, plugin: str, function: Callable[..., Any], build: Callable[[], Tool]) -> None:
+        self.plugin, self.function, self.build = plugin, function, build
 
     def tool(self, full: str) -> Tool:
         try:

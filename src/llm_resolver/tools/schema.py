@@ -15,13 +15,15 @@ _REF_PREFIX = "#/$defs/"
 _DATA_KEYWORDS = frozenset({"default", "enum", "const", "examples"})
 
 
-def argument_fields(fn: Callable[..., Any], name: str, descriptions: Mapping[str, str]) -> dict[str, Any]:
-    """``fn``'s parameters as pydantic field definitions: the checks that need no schema, done now.
+# A parameter as ``argument_fields`` checked it: (name, type, default or ..., its Annotated description).
+Argument = tuple[str, Any, Any, str | None]
 
-    Fields are aliased to the parameter names, so parameters called ``json`` or ``schema`` do not
-    collide with pydantic's own attributes. Raises ``TypeError`` for parameters a model cannot fill
-    (``*args``, ``**kwargs``, positional-only, missing type hints); a type without a schema is found
-    by ``fields_model``.
+
+def argument_fields(fn: Callable[..., Any], name: str) -> list[Argument]:
+    """``fn``'s parameters, with the checks that need no schema done now.
+
+    Raises ``TypeError`` for parameters a model cannot fill (``*args``, ``**kwargs``, positional-only,
+    missing type hints); a type without a schema is found by ``fields_model``.
     """
     try:
         signature = inspect.signature(fn, eval_str=True)
@@ -30,8 +32,8 @@ def argument_fields(fn: Callable[..., Any], name: str, descriptions: Mapping[str
             f"cannot read the signature of tool {name!r}: {exc} (types in hints must be importable from "
             "the function's module)"
         ) from exc
-    fields: dict[str, Any] = {}
-    for index, (pname, param) in enumerate(signature.parameters.items()):
+    arguments: list[Argument] = []
+    for pname, param in signature.parameters.items():
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD, param.POSITIONAL_ONLY):
             raise TypeError(
                 f"tool {name!r}: parameter {pname!r} is {param.kind.description}; tools take named "
@@ -43,16 +45,26 @@ def argument_fields(fn: Callable[..., Any], name: str, descriptions: Mapping[str
             )
         annotation, description = _split_description(param.annotation)
         default = ... if param.default is param.empty else param.default
-        fields[f"p{index}"] = (
+        arguments.append((pname, annotation, default, description))
+    return arguments
+
+
+def fields_model(
+    arguments: list[Argument], name: str, descriptions: Mapping[str, str]
+) -> tuple[type[BaseModel], dict[str, Any]]:
+    """The validating model and JSON schema for ``arguments`` (from ``argument_fields``), a parameter's
+    description from its ``Annotated`` text or else ``descriptions`` (the docstring's): pydantic's
+    schema build, about 2 ms a tool, which is why plugin tools wait for a config that names them.
+
+    Fields are aliased to the parameter names, so parameters called ``json`` or ``schema`` do not
+    collide with pydantic's own attributes."""
+    fields: dict[str, Any] = {
+        f"p{index}": (
             annotation,
             Field(default, alias=pname, description=description or descriptions.get(pname) or None),
         )
-    return fields
-
-
-def fields_model(fields: dict[str, Any], name: str) -> tuple[type[BaseModel], dict[str, Any]]:
-    """The validating model and JSON schema for ``fields`` (from ``argument_fields``): pydantic's schema
-    build, about 2 ms a tool, which is why plugin tools wait for a config that names them."""
+        for index, (pname, annotation, default, description) in enumerate(arguments)
+    }
     try:
         model = create_model(
             f"{name.replace('.', '_')}_arguments",

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from llm_resolver.errors import PluginError
-from llm_resolver.vision.loader import ContentLoader
 
 if TYPE_CHECKING:
     from llm_resolver.plugins.manager import PluginManager
+    from llm_resolver.vision.loader import ContentLoader  # its dataclasses: resolving only checks names
 
 HOOK = "register_content_loaders"
 

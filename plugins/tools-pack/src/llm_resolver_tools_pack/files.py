@@ -12,9 +12,8 @@ import os
 import stat
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from llm_resolver import hookimpl
 
@@ -27,8 +26,9 @@ class FilesError(ValueError):
     """A path the file tools refuse, or a file they cannot return; the message says why."""
 
 
-@dataclass(frozen=True)
-class _Settings:
+class _Settings(NamedTuple):
+    """A named tuple: a frozen dataclass compiles six methods as this module loads, at every resolve."""
+
     root: Path | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
 
