@@ -22,7 +22,7 @@ import traceback
 import types
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pluggy
 
@@ -366,7 +366,6 @@ class PluginManager:
             opts = self._pm.parse_hookimpl_opts(plugin, attr)
             if opts is None:
                 continue
-            guarded.hook_options[attr] = opts
             function = getattr(plugin, attr)
             if opts.get("wrapper") or opts.get("hookwrapper"):
                 setattr(guarded, attr, function)  # registered as it is, to be refused by name in _add
@@ -473,19 +472,24 @@ class _Guarded(types.ModuleType):
     def __init__(self, plugin: object) -> None:
         super().__init__(f"<guarded {plugin!r}>")
         self.plugin = plugin
-        self.hook_options: dict[str, pluggy.HookimplOpts] = {}
 
     def __repr__(self) -> str:
         return f"<guarded {self.plugin!r}>"
 
 
 class _Pluggy(pluggy.PluginManager):
-    """pluggy, told the hooks of a ``_Guarded`` stand-in rather than scanning it again."""
+    """pluggy, reading a ``_Guarded`` stand-in's hooks straight from its namespace: each function set
+    there is a hook carrying its marker (``functools.wraps`` copied it), and pluggy's own static scan
+    of every name would find the same ones, slower."""
 
     def parse_hookimpl_opts(self, plugin: object, name: str) -> pluggy.HookimplOpts | None:
-        if isinstance(plugin, _Guarded):
-            return plugin.hook_options.get(name)
-        return super().parse_hookimpl_opts(plugin, name)
+        if not isinstance(plugin, _Guarded):
+            return super().parse_hookimpl_opts(plugin, name)
+        function = vars(plugin).get(name)
+        if not isinstance(function, _HOOKABLE):
+            return None
+        opts = getattr(function, PROJECT + "_impl", None)
+        return cast("pluggy.HookimplOpts", opts) if isinstance(opts, dict) else None
 
 
 def _argnames(function: Callable[..., Any]) -> tuple[str, ...]:
