@@ -373,6 +373,26 @@ def test_stop_ends_a_slow_answer(page: Page, url: str, provider_emulator: Provid
     eventually(lambda: provider_emulator.abandoned_streams == 1)  # the provider's stream was closed too
 
 
+def test_a_new_conversation_during_a_slow_answer_ends_it_and_keeps_none_of_it(
+    page: Page, url: str, provider_emulator: ProviderEmulator
+) -> None:
+    provider_emulator.script(Reply(text="one two three", chunks=3, chunk_delay=2.0))
+    open_playground(page, url)
+    send(page, "count slowly")
+    expect(last_answer(page).locator(".text")).to_contain_text("one")
+
+    page.click("#clear")
+
+    expect(page.locator("#log .turn")).to_have_count(0)
+    expect(page.locator("#prompt")).to_have_value("")  # a new conversation, not a failed turn to resend
+    eventually(lambda: provider_emulator.abandoned_streams == 1)
+    send(page, "Fresh start")
+    expect(last_answer(page).locator(".text")).to_have_text("echo: Fresh start")
+    sent = provider_emulator.requests[-1].body
+    assert sent is not None
+    assert sent["messages"] == [{"role": "user", "content": "Fresh start"}]
+
+
 def test_a_host_app_mounts_the_page_and_the_api_under_its_prefix(
     page: Page, playground_deps: Dependencies, provider_emulator: ProviderEmulator
 ) -> None:

@@ -134,14 +134,17 @@ async function send(event) {
   clearImage();
   const answer = addTurn($("log"), "assistant", "");
   answer.closest(".turn").setAttribute("aria-busy", "true");
-  setRunning(new AbortController());
+  // the conversation this turn belongs to: a new conversation started meanwhile must not receive it
+  const history = state.history;
+  const controller = new AbortController();
+  setRunning(controller);
   const started = performance.now();
   let ttft = null;
   let reply = "";
   let usage = null;
   let extras = null;
   try {
-    for await (const chunk of api().chat(body, state.running.signal)) {
+    for await (const chunk of api().chat(body, controller.signal)) {
       const delta = chunk.choices?.[0]?.delta?.content;
       if (delta) {
         if (ttft === null) ttft = performance.now() - started;
@@ -151,17 +154,18 @@ async function send(event) {
       if (chunk.usage) usage = chunk.usage;
       if (chunk.llm_resolver) extras = chunk.llm_resolver;
     }
-    state.history.push(message, { role: "assistant", content: reply });
+    history.push(message, { role: "assistant", content: reply });
     showMeta(answer, { extras, usage, ttft, total: performance.now() - started });
   } catch (error) {
-    // the turn did not happen: it leaves the history, and its text goes back to the box to fix or resend
+    // the turn did not happen: it leaves the history, and its text goes back to the box to fix or
+    // resend, unless a new conversation was asked for
     answer.closest(".turn").remove();
     userTurn.closest(".turn").remove();
-    $("prompt").value = text;
+    if (history === state.history) $("prompt").value = text;
     if (error.name !== "AbortError") reportError(error);
   } finally {
     answer.closest(".turn")?.removeAttribute("aria-busy");
-    setRunning(null);
+    if (state.running === controller) setRunning(null);
   }
 }
 
@@ -220,6 +224,9 @@ function start() {
   $("stop").addEventListener("click", () => state.running?.abort());
   $("estimate").addEventListener("click", estimate);
   $("clear").addEventListener("click", () => {
+    // a turn in flight ends with the conversation it belongs to
+    state.running?.abort();
+    setRunning(null);
     state.history = [];
     $("log").replaceChildren();
     showError($("error"), null);
