@@ -359,11 +359,16 @@ def test_an_error_in_the_middle_of_a_stream_is_shown(
     expect(page.locator("#prompt")).to_have_value("tell me a long story")
 
 
-def test_stop_ends_a_slow_answer(page: Page, url: str, provider_emulator: ProviderEmulator) -> None:
+def start_a_slow_answer(page: Page, url: str, provider_emulator: ProviderEmulator) -> None:
+    """A turn whose answer has begun and has seconds more to stream (a chunk every 2 s)."""
     provider_emulator.script(Reply(text="one two three four five six", chunks=6, chunk_delay=2.0))
     open_playground(page, url)
     send(page, "count slowly")
     expect(last_answer(page).locator(".text")).to_contain_text("one")
+
+
+def test_stop_ends_a_slow_answer(page: Page, url: str, provider_emulator: ProviderEmulator) -> None:
+    start_a_slow_answer(page, url, provider_emulator)
 
     page.click("#stop")
 
@@ -376,10 +381,7 @@ def test_stop_ends_a_slow_answer(page: Page, url: str, provider_emulator: Provid
 def test_a_new_conversation_during_a_slow_answer_ends_it_and_keeps_none_of_it(
     page: Page, url: str, provider_emulator: ProviderEmulator
 ) -> None:
-    provider_emulator.script(Reply(text="one two three", chunks=3, chunk_delay=2.0))
-    open_playground(page, url)
-    send(page, "count slowly")
-    expect(last_answer(page).locator(".text")).to_contain_text("one")
+    start_a_slow_answer(page, url, provider_emulator)
 
     page.click("#clear")
 
