@@ -56,6 +56,15 @@ def test_the_fast_read_answers_what_getattr_answers(obj: Any) -> None:
     assert [_attr(obj, name) for name in NAMES] == [getattr(obj, name, None) for name in NAMES]
 
 
+def test_a_property_added_to_a_class_later_is_found() -> None:
+    assert _attr(_open(), "late") is None
+    Open.late = property(lambda self: "added")  # type: ignore[attr-defined]
+    try:
+        assert _attr(_open(), "late") == "added"
+    finally:
+        del Open.late  # type: ignore[attr-defined]
+
+
 def test_litellm_s_stream_chunks_convert_with_their_text_tool_calls_and_usage() -> None:
     types = litellm().types.utils
     text = types.ModelResponseStream(choices=[{"index": 0, "delta": {"content": "Hel", "role": "assistant"}}])

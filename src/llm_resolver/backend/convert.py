@@ -3,8 +3,9 @@ providers vary."""
 
 from __future__ import annotations
 
-import functools
 from typing import Any
+
+from pydantic import BaseModel
 
 from llm_resolver.backend.port import Delta, Reply
 from llm_resolver.errors import LLMResponseError
@@ -16,7 +17,8 @@ def _attr(obj: Any, name: str) -> Any:
     """``getattr(obj, name, None)`` without its slow miss. LiteLLM's pydantic objects keep a delta's
     fields among their extras and drop unset ones (a chunk's usage), and pydantic's ``__getattr__``
     finds an extra in 2-3 µs and a missing one by raising, 6-8 µs: several times on every chunk. So
-    the instance's own values, extras and private attributes are read first, as pydantic would."""
+    the instance's values, extras and private attributes are read first, then ordinary lookup
+    (properties); a pydantic model's ``__getattr__`` would find nothing more."""
     values = getattr(obj, "__dict__", None)
     if values is not None and name in values:
         return values[name]
@@ -26,21 +28,10 @@ def _attr(obj: Any, name: str) -> Any:
     private = getattr(obj, "__pydantic_private__", None)
     if private is not None and name in private:
         return private[name]
-    if (
-        values is not None
-        and (extra is not None or private is not None)
-        and not _on_class(obj.__class__, name)
-    ):
-        return None  # a pydantic model: what is left is a class attribute (a property), or nothing
-    return getattr(obj, name, None)
-
-
-@functools.lru_cache(maxsize=256)
-def _on_class(cls: type, name: str) -> bool:
-    """Whether ordinary lookup finds ``name`` on the class: a fact about LiteLLM's classes, which
-    nothing changes after import, asked only for this module's literal names, so the memo stays
-    small (walking the bases costs 3 µs)."""
-    return any(name in vars(klass) for klass in cls.__mro__)
+    try:
+        return object.__getattribute__(obj, name)
+    except AttributeError:
+        return None if isinstance(obj, BaseModel) else getattr(obj, name, None)
 
 
 def usage_from(obj: Any) -> Usage | None:
@@ -86,19 +77,21 @@ def chunk_from(chunk: Any) -> ChatChunk | None:
     delta = _attr(choice, "delta")
     content = _attr(delta, "content")
     text = content if isinstance(content, str) else ""
-    deltas = [
-        ToolCallDelta(
-            index=int(getattr(c, "index", i) or 0),
-            id=_text(_attr(c, "id")),
-            name=_text(_attr(c.function, "name")) if _attr(c, "function") else None,
-            arguments=str(_attr(c.function, "arguments") or "") if _attr(c, "function") else "",
-        )
-        for i, c in enumerate(_attr(delta, "tool_calls") or [])
-    ]
+    deltas = [_call_delta(i, c) for i, c in enumerate(_attr(delta, "tool_calls") or [])]
     finish = _attr(choice, "finish_reason")
     if not text and not deltas and finish is None:
         return None
     return ChatChunk(text=text, tool_calls=deltas, finish_reason=_text(finish))
+
+
+def _call_delta(position: int, call: Any) -> ToolCallDelta:
+    function = _attr(call, "function")
+    return ToolCallDelta(
+        index=int(getattr(call, "index", position) or 0),
+        id=_text(_attr(call, "id")),
+        name=_text(_attr(function, "name")) if function else None,
+        arguments=str(_attr(function, "arguments") or "") if function else "",
+    )
 
 
 def _text(value: Any) -> str | None:
