@@ -167,6 +167,7 @@ async def async_rows(base: str, args: argparse.Namespace) -> list[Row]:
             for name in rotated(list(calls), turn):
                 settle()
                 per_second[name].append(await concurrently(calls[name], args.concurrent_calls, 50))
+                await finished()  # the block's after-call logging runs here, in no one's time
         rate.add(statistics.median(per_second[OURS]), statistics.median(per_second[RAW]))
 
         spent = {OURS: 0.0, RAW: 0.0}
