@@ -4,6 +4,16 @@ Counted with the model's tokenizer (through LiteLLM): the messages, images at th
 (never fetched), and the tool definitions as the provider is sent them. What a missing tokenizer
 means is each caller's to decide: the context check lets the provider judge, the budget estimate errs
 high, counted usage reports nothing.
+
+Counting never makes a network request. For some model names (llama-2/llama-3, replicate, cohere
+command-r) LiteLLM would download a tokenizer from the Hugging Face Hub on first use: a request to a
+third party from inside a call's context check or budget estimate, or from a server's cost estimate
+for any model name a client sends, that can hang as long as the Hub does. Those models are counted
+approximately instead, with LiteLLM's default tiktoken encoding (cl100k_base, bundled with LiteLLM),
+which LiteLLM itself falls back to when the download fails. The count can be off either way (Llama 2's
+smaller vocabulary usually makes more tokens of the same text), so a context check or a budget
+estimate for such a model is approximate too; what is billed is the provider's reported usage.
+Tokenizers LiteLLM ships in the package (Anthropic's older one) are still used.
 """
 
 from __future__ import annotations
