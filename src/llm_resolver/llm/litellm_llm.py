@@ -130,10 +130,10 @@ class LiteLLM:
 
     def embed(self, texts: str | Sequence[str], **options: Any) -> EmbeddingResponse:
         """Vectors in input order; options: ``model``, ``dimensions``, ``deadline``, ``provider_options``."""
-        return self._core.embedder.embed(texts, options, self.scope)
+        return self._core.embedder.embed(texts, options, self.scope, self._charged)
 
     async def aembed(self, texts: str | Sequence[str], **options: Any) -> EmbeddingResponse:
-        return await self._core.embedder.aembed(texts, options, self.scope)
+        return await self._core.embedder.aembed(texts, options, self.scope, self._charged)
 
     def count_tokens(self, request: RequestLike, **options: Any) -> int:
         """The prompt tokens ``request`` would use with this LLM's model (tools included)."""

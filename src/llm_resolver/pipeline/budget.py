@@ -2,6 +2,9 @@
 request, and the hold released once the call is over, after each attempt's real cost went to the
 meters. Retries and fallbacks all run under the one hold, priced for the dearest model the call may
 reach. A cache hit never gets here: it is free, so it is served even over budget.
+
+Embedding calls take the same hold (``Budgets.hold_estimate``), with their own estimate: the texts'
+tokens at the input price of the dearest embedding model they may reach.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from llm_resolver.backend.targets import Target
 from llm_resolver.config.metering import budget_parts
@@ -18,8 +21,10 @@ from llm_resolver.errors import LLMBudgetExceededError
 from llm_resolver.metering.estimate import estimate_usd
 from llm_resolver.metering.events import UsageEvent
 from llm_resolver.metering.meters import BudgetMeter, Metering
-from llm_resolver.metering.reservation import Reservation
+from llm_resolver.metering.reservation import Budget, Reservation
 from llm_resolver.pipeline.call import Call
+from llm_resolver.types.context import CallContext
+from llm_resolver.types.scope import Scope
 
 log = logging.getLogger("llm_resolver.metering")
 
@@ -31,12 +36,34 @@ class Budgets:
         self.config = config
         self.targets = list(targets)
         self.metering = metering
-        _, self.completion_tokens, _ = budget_parts(config.budget_usd)
+        self._usd, self.completion_tokens, self._scoped = budget_parts(config.budget_usd)
         self._open: dict[str, Hold] = {}
         self._lock = threading.Lock()
 
     def hold(self, call: Call) -> Hold:
-        return Hold(self, call)
+        """A chat call's hold: its prompt and every completion token it may write, on the dearest
+        model it may reach."""
+
+        def estimate() -> float:
+            return estimate_usd(self.targets, call.request, self.config, self.completion_tokens)
+
+        return Hold(self, call.ctx, call.budgets, self.config.model, estimate)
+
+    def hold_estimate(
+        self, ctx: CallContext, budgets: tuple[Budget, ...], model: str, estimate: Callable[[], float]
+    ) -> Hold:
+        """A hold for a call that is not a chat request (an embedding call): ``estimate`` is its
+        worst-case cost, computed only when ``budgets`` is not empty."""
+        return Hold(self, ctx, budgets, model, estimate)
+
+    def covering(self, scope: Scope, charged: Sequence[Scope]) -> tuple[Budget, ...]:
+        """Every budget a call at ``scope`` must fit: ``budget_usd`` at the scope itself and at each
+        scope it is charged to, and each of ``budget_usd.scopes`` that covers it."""
+        found: list[Budget] = []
+        if self._usd is not None:
+            found += [Budget(s, self._usd) for s in (scope, *charged)]
+        found += [Budget(s, usd) for s, usd in self._scoped if s.covers(scope)]
+        return tuple(dict.fromkeys(found))
 
     def tally(self, event: UsageEvent) -> None:
         """Count an event's cost toward its call's settlement while the call holds a reservation."""
@@ -48,20 +75,30 @@ class Budgets:
 
     def opened(self, hold: Hold) -> None:
         with self._lock:
-            self._open[hold.call.ctx.request_id] = hold
+            self._open[hold.ctx.request_id] = hold
 
     def closed(self, hold: Hold) -> None:
         with self._lock:
-            self._open.pop(hold.call.ctx.request_id, None)
+            self._open.pop(hold.ctx.request_id, None)
 
 
 class Hold:
     """One call's reservation: ``with hold:`` (or ``async with``) around a plain call; a stream
     reserves when it opens and settles however it ends."""
 
-    def __init__(self, budgets: Budgets, call: Call) -> None:
+    def __init__(
+        self,
+        budgets: Budgets,
+        ctx: CallContext,
+        covering: tuple[Budget, ...],
+        model: str,
+        estimate: Callable[[], float],
+    ) -> None:
         self.budgets = budgets
-        self.call = call
+        self.ctx = ctx
+        self.covering = covering
+        self.model = model
+        self._estimate = estimate
         self.spent_usd = 0.0
         self._reservation: Reservation | None = None
         self._held: list[BudgetMeter] = []
@@ -124,26 +161,23 @@ class Hold:
         await self.asettle()
 
     def _pending(self) -> Reservation | None:
-        call = self.call
-        if not call.budgets or self._reservation is not None:
+        if not self.covering or self._reservation is not None:
             return None
-        budgets = self.budgets
-        estimate = estimate_usd(budgets.targets, call.request, budgets.config, budgets.completion_tokens)
         return Reservation(
-            scope=call.ctx.scope,
-            model=budgets.config.model,
-            request_id=call.ctx.request_id,
-            estimate_usd=estimate,
-            budgets=call.budgets,
+            scope=self.ctx.scope,
+            model=self.model,
+            request_id=self.ctx.request_id,
+            estimate_usd=self._estimate(),
+            budgets=self.covering,
         )
 
     def _refused(self, exc: BaseException) -> None:
         self.budgets.closed(self)
         if isinstance(exc, LLMBudgetExceededError):
-            log.info("budget refused a call at %s before any request: %s", self.call.ctx.scope, exc.message)
+            log.info("budget refused a call at %s before any request: %s", self.ctx.scope, exc.message)
 
     def _hold(self, reservation: Reservation, held: list[BudgetMeter]) -> None:
         log.debug(
-            "reserved %.6f USD at %s for %s", reservation.estimate_usd, self.call.ctx.scope, reservation.model
+            "reserved %.6f USD at %s for %s", reservation.estimate_usd, self.ctx.scope, reservation.model
         )
         self._held, self._reservation = held, reservation

@@ -12,23 +12,19 @@ import dataclasses
 import functools
 import random
 import threading
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from llm_resolver.backend import loader
 from llm_resolver.backend.targets import Target, targets_for
 from llm_resolver.catalog.model_catalog import ModelCatalog
 from llm_resolver.catalog.providers import check_targets
-from llm_resolver.config.metering import budget_parts
 from llm_resolver.config.models import LiteLLMConfig
-from llm_resolver.metering.reservation import Budget
 from llm_resolver.pipeline import import_call_path
 from llm_resolver.plugins.manager import PluginManager
 from llm_resolver.resilience.clock import Clock
 from llm_resolver.resilience.cooldown import Cooldowns, cooldown_pool
 from llm_resolver.services import CallServices
 from llm_resolver.tools.registry import select_tools
-from llm_resolver.types.scope import Scope
 
 if TYPE_CHECKING:
     from llm_resolver.backend.port import Backend
@@ -81,7 +77,6 @@ class LLMCore:
         check_targets(self.targets, "model", "fallback_models")
         select_tools(config.tools, plugins)
         self.services = services
-        self._budget_usd, _, self._scoped_budgets = budget_parts(config.budget_usd)
         self._building = threading.Lock()
         loader.begin_import(first=import_call_path)  # seconds of import off the first call's path
 
@@ -126,12 +121,3 @@ class LLMCore:
     def context_size(self, model: str) -> int | None:
         windows = self._windows
         return windows[model] if model in windows else self.catalog.context_size(model)
-
-    def budgets(self, scope: Scope, charged: Sequence[Scope]) -> tuple[Budget, ...]:
-        """Every budget a call at ``scope`` must fit: ``budget_usd`` at the scope itself and at each
-        scope it is charged to, and each of ``budget_usd.scopes`` that covers it."""
-        found: list[Budget] = []
-        if self._budget_usd is not None:
-            found += [Budget(s, self._budget_usd) for s in (scope, *charged)]
-        found += [Budget(s, usd) for s, usd in self._scoped_budgets if s.covers(scope)]
-        return tuple(dict.fromkeys(found))

@@ -5,6 +5,11 @@ vectors reassembled in input order.
 All vectors of one call come from one model — vectors of different models are not comparable. When a
 batch had to fall back to a later model, batches answered by an earlier one are embedded again with
 it (what they cost is still counted).
+
+Budgets hold embedding calls as they hold chat calls (the same ``Hold``): before the first batch is
+sent, the call reserves its texts' tokens priced at the input price of the dearest model of its chain,
+with every budget covering its scope, and the hold is settled with what the batches cost once the
+call is over. A spent budget refuses the call before any request.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
+from llm_resolver import tokens
 from llm_resolver.backend.port import Backend, Vectors
 from llm_resolver.backend.pricing import price
 from llm_resolver.backend.targets import Target
@@ -24,7 +30,8 @@ from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.embeddings.batching import Batch, batch_size_for, split
 from llm_resolver.embeddings.inputs import EmbedOptions, options_of, texts_of
 from llm_resolver.embeddings.targets import embedding_targets
-from llm_resolver.errors import LLMError
+from llm_resolver.errors import LLMError, SpecError
+from llm_resolver.pipeline.budget import Hold
 from llm_resolver.pipeline.observe import Observer
 from llm_resolver.resilience.executor import Resilience
 from llm_resolver.resilience.plan import CallPlan
@@ -53,9 +60,10 @@ class _Job:
     targets: list[Target]
     options: EmbedOptions
     ctx: CallContext
-    deadline_at: float | None
     concurrency: int
     batches: list[Batch]
+    texts: list[str]
+    deadline_at: float | None = None
     floor: int = 0
     answered: dict[int, _Done] = field(default_factory=dict)
     billed: list[_Done] = field(default_factory=list)
@@ -91,22 +99,36 @@ class Embedder:
         self._resilience = resilience
         self._observe = observe
 
-    def embed(self, texts: str | Sequence[str], options: dict[str, Any], scope: Scope) -> EmbeddingResponse:
+    def embed(
+        self,
+        texts: str | Sequence[str],
+        options: dict[str, Any],
+        scope: Scope,
+        charged: tuple[Scope, ...] = (),
+    ) -> EmbeddingResponse:
         job = self._job(texts, options, "embed", scope)
-        pending = job.batches
-        while pending:
-            self._run_sync(job, pending)
-            pending = job.behind()
+        with self._hold(job, charged):
+            self._start(job)
+            pending = job.batches
+            while pending:
+                self._run_sync(job, pending)
+                pending = job.behind()
         return self._response(job)
 
     async def aembed(
-        self, texts: str | Sequence[str], options: dict[str, Any], scope: Scope
+        self,
+        texts: str | Sequence[str],
+        options: dict[str, Any],
+        scope: Scope,
+        charged: tuple[Scope, ...] = (),
     ) -> EmbeddingResponse:
         job = self._job(texts, options, "aembed", scope)
-        pending = job.batches
-        while pending:
-            await self._run_async(job, pending)
-            pending = job.behind()
+        async with self._hold(job, charged):
+            self._start(job)
+            pending = job.batches
+            while pending:
+                await self._run_async(job, pending)
+                pending = job.behind()
         return self._response(job)
 
     # Setting up ----------------------------------------------------------------------------------
@@ -117,9 +139,19 @@ class Embedder:
         targets = embedding_targets(self._config, self._catalog, opts.model)
         size = batch_size_for(targets, self._config.embedding_batch_size)
         batches = split(items, size, self._config.embedding_batch_tokens, targets[0].model)
-        deadline_at = None if opts.deadline is None else self._resilience.clock.monotonic() + opts.deadline
         ctx = CallContext(scope=scope, model=targets[0].model, operation=operation)
-        return _Job(targets, opts, ctx, deadline_at, self._config.embedding_concurrency, batches)
+        return _Job(targets, opts, ctx, self._config.embedding_concurrency, batches, items)
+
+    def _hold(self, job: _Job, charged: tuple[Scope, ...]) -> Hold:
+        """The chat calls' budget hold, with the estimate of an embedding call."""
+        budgets = self._observe.budgets
+        covering = budgets.covering(job.ctx.scope, charged)
+        return budgets.hold_estimate(job.ctx, covering, job.ctx.model, lambda: estimate_usd(job))
+
+    def _start(self, job: _Job) -> None:
+        """The deadline runs from here, once the budget admitted the call (as for chat calls)."""
+        deadline = job.options.deadline
+        job.deadline_at = None if deadline is None else self._resilience.clock.monotonic() + deadline
 
     def _plan(self, job: _Job, start: int) -> CallPlan:
         now = self._resilience.clock.monotonic()
@@ -232,3 +264,35 @@ class Embedder:
             cost_usd=None if None in costs else sum(c for c in costs if c is not None),
             attempts=[a for done in job.billed for a in done.attempts],
         )
+
+
+# The budget estimate ---------------------------------------------------------------------------------
+
+
+def estimate_usd(job: _Job) -> float:
+    """The most an embedding call may cost: every text's tokens at the input price of the dearest model
+    of its chain (embedding models bill no output). Raises ``SpecError``, as a chat call does, when a
+    model of the chain has no price: a budget cannot hold the call then."""
+    worst = 0.0
+    counted: dict[str, int] = {}
+    for target in job.targets:
+        if target.model not in counted:
+            counted[target.model] = sum(_text_bound(target.model, text) for text in job.texts)
+        cost = price(target, Usage(prompt_tokens=counted[target.model]))
+        if cost is None:
+            raise SpecError(
+                f"budget_usd is set but {target.model} has no price in LiteLLM's model map, so no "
+                "embedding call to it can be checked against the budget; set input_cost_per_token for "
+                "it (in model_info, or on its embedding_model or embedding_fallback_models entry)",
+                field="budget_usd",
+            )
+        worst = max(worst, cost)
+    return worst
+
+
+def _text_bound(model: str, text: str) -> int:
+    """A text's tokens; without a tokenizer for ``model``, its UTF-8 bytes (a token is at least one)."""
+    try:
+        return tokens.text_tokens(model, text)
+    except Exception:
+        return len(text.encode())

@@ -54,7 +54,7 @@ def prepare(
         raise LLMBadRequestError(f"cache= takes True or False per call, got {use_cache!r}")
     max_tokens = req.max_tokens or config.max_tokens or 0
     targets, skipped = fit_targets(core.chain, req, max_tokens, core.context_size)
-    budgets = core.budgets(scope, charged)
+    budgets = core.budget.covering(scope, charged)
     return Call(req, ctx, deadline, use_cache, budgets, targets, skipped)
 
 
