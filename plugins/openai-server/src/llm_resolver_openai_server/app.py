@@ -3,8 +3,9 @@
 
 It is the ``router`` behind the server's own bearer keys, plus ``/healthz``, JSON 404/405 answers and
 ``x-request-id`` on every response. An application without keys answers only clients on this
-machine, whatever serves it. Further routers of this package join with ``app.include_router``, each
-built from the same ``ServerDeps`` (``app.state.llm_resolver``) and ``auth``."""
+machine, whatever serves it; no application answers a page of another site's (CSRF). Further routers
+of this package join with ``app.include_router``, each built from the same ``ServerDeps``
+(``app.state.llm_resolver``) and ``auth``."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from starlette.types import ASGIApp
 
 from llm_resolver import Dependencies
 from llm_resolver_openai_server.access import Keys
-from llm_resolver_openai_server.auth import LocalOnly, key_auth
+from llm_resolver_openai_server.auth import LocalOnly, SameOrigin, key_auth
 from llm_resolver_openai_server.catalog_routes import catalog_router
 from llm_resolver_openai_server.errors import HttpError, error_response
 from llm_resolver_openai_server.playground import playground_router
@@ -31,12 +32,13 @@ def create_app(deps: Dependencies | ServerDeps, settings: ServerSettings | None 
     server = ServerDeps.of(deps, settings)
     app = FastAPI(title="llm-resolver", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.llm_resolver = server
-    auth = key_auth(server.settings.api_keys)
+    auth = key_auth(server.settings.api_keys, server.settings.allowed_origins)
     app.include_router(router(server, auth=auth))
     app.include_router(catalog_router(server, auth=auth))
     app.include_router(playground_router())
     app.add_api_route("/healthz", _health, methods=["GET"])
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_middleware(SameOrigin, origins=server.settings.allowed_origins)
     app.add_middleware(LocalOnly, keys=server.settings.api_keys)
     app.add_middleware(RequestIds)
     return app

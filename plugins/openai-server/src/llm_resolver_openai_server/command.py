@@ -39,6 +39,37 @@ def add_parser(commands: Any) -> None:
         help="distinct X-LLM-Scope scopes one key may use; more are refused with 429 "
         f"(default {ServerSettings.max_scopes_per_key})",
     )
+    parser.add_argument(
+        "--body-timeout",
+        type=float,
+        default=ServerSettings.body_timeout_s,
+        metavar="SECONDS",
+        help="how long a client may take to send a request body; slower ones get 408 "
+        f"(default {ServerSettings.body_timeout_s:g})",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=ServerSettings.max_connections,
+        metavar="N",
+        help=f"connections served at once; more get 503 (default {ServerSettings.max_connections})",
+    )
+    parser.add_argument(
+        "--max-prompts",
+        type=int,
+        default=ServerSettings.max_prompts,
+        metavar="N",
+        help=f"prompts one /v1/completions request may hold (default {ServerSettings.max_prompts})",
+    )
+    parser.add_argument(
+        "--allowed-origin",
+        action="append",
+        default=[],
+        dest="allowed_origins",
+        metavar="ORIGIN",
+        help="a web origin (https://app.example) whose pages may call the API besides the server's "
+        "own, as behind a proxy that rewrites Host; repeat for more",
+    )
     parser.set_defaults(func=run)
 
 
@@ -48,7 +79,14 @@ def run(args: argparse.Namespace) -> int:
 
     keys = parse_keys(os.environ.get(KEYS_VAR, ""))
     check_bind(args.host, keys)
-    settings = ServerSettings(api_keys=keys, max_scopes_per_key=args.max_scopes_per_key)
+    settings = ServerSettings(
+        api_keys=keys,
+        max_scopes_per_key=args.max_scopes_per_key,
+        body_timeout_s=args.body_timeout,
+        max_connections=args.max_connections,
+        max_prompts=args.max_prompts,
+        allowed_origins=tuple(args.allowed_origins),
+    )
     from llm_resolver import Dependencies  # the config models: not for building the parser (--help)
 
     loader = Dependencies.from_json if args.spec.suffix == ".json" else Dependencies.from_yaml

@@ -8,6 +8,7 @@ from typing import Any
 
 from llm_resolver import ChatChunk, ChatRequest, ChatResponse
 from llm_resolver_openai_server.fields import WireError, check_types, model_name, read_fields
+from llm_resolver_openai_server.settings import ServerSettings
 from llm_resolver_openai_server.wire import chat_request, envelope, extras, include_usage, usage_body
 
 _SAME = ("temperature", "top_p", "max_tokens", "stop", "seed", "frequency_penalty", "presence_penalty")
@@ -41,7 +42,9 @@ class CompletionsCall:
     ignored: tuple[str, ...]
 
 
-def completions_call(body: Any) -> CompletionsCall:
+def completions_call(body: Any, max_prompts: int = ServerSettings.max_prompts) -> CompletionsCall:
+    """Each prompt is an upstream call, so a list is held to ``max_prompts``: a small body must not
+    buy an unbounded run of calls."""
     fields, ignored = read_fields(body, _TAKEN, frozenset(), _REFUSED)
     model = model_name(fields)
     prompt = fields.get("prompt")
@@ -49,6 +52,12 @@ def completions_call(body: Any) -> CompletionsCall:
     if not isinstance(prompts, list) or not prompts or not all(isinstance(p, str) and p for p in prompts):
         raise WireError(
             "prompt must be a non-empty string or a non-empty list of them (token arrays are not taken)",
+            "prompt",
+        )
+    if len(prompts) > max_prompts:
+        raise WireError(
+            f"prompt holds {len(prompts)} prompts; this server takes at most {max_prompts} per request "
+            "(its max_prompts setting): send the rest in further requests",
             "prompt",
         )
     check_types(fields, _TYPES)

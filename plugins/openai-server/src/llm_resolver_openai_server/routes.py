@@ -21,6 +21,7 @@ from llm_resolver import (
     AsyncChatStream,
     ChatChunk,
     ChatRequest,
+    ChatResponse,
     Dependencies,
     LLMError,
     aclose_clients,
@@ -30,7 +31,7 @@ from llm_resolver_openai_server import completions_wire, tokens, wire
 from llm_resolver_openai_server.auth import key_auth
 from llm_resolver_openai_server.errors import INTERNAL, SHUTTING_DOWN, HttpError, Refused
 from llm_resolver_openai_server.responses_wire import ResponseEvents, response_body, responses_call
-from llm_resolver_openai_server.routing import OpenAIRoute, llm_failure, log, read_json
+from llm_resolver_openai_server.routing import OpenAIRoute, llm_failure, log, read_json, until_disconnected
 from llm_resolver_openai_server.server_deps import Caller, ServerDeps
 from llm_resolver_openai_server.settings import ServerSettings
 from llm_resolver_openai_server.sse import DONE, EventStream, event
@@ -44,9 +45,10 @@ def router(
     """The routes for ``deps`` (a ``Dependencies``, or the ``ServerDeps`` an app shares between its
     routers). ``auth``: a FastAPI dependency returning the ``Caller``; default: the settings' keys."""
     server = ServerDeps.of(deps, settings)
-    auth = auth or key_auth(server.settings.api_keys)
+    settings = server.settings
+    auth = auth or key_auth(settings.api_keys, settings.allowed_origins)
     api = APIRouter(route_class=OpenAIRoute, lifespan=_lifespan)
-    limit, header = server.settings.max_body_bytes, server.settings.scope_header
+    header = settings.scope_header
 
     async def authorized(caller: Annotated[Any, Depends(auth)]) -> Caller:
         return _caller(caller)
@@ -67,10 +69,10 @@ def router(
 
     @api.post("/v1/chat/completions")
     async def chat(request: Request, caller: Authorized) -> Response:
-        call = wire.chat_call(await read_json(request, limit))
+        call = wire.chat_call(await read_json(request, settings))
         llm = await llm_for(request, caller, call.model)
         if not call.stream:
-            response = await llm.acomplete(call.request)
+            response = await until_disconnected(request, llm.acomplete(call.request))
             return JSONResponse(wire.completion_body(response, call.model), headers=_ignored(call.ignored))
         stream, first = await _opened(llm, call.request)
         return EventStream(
@@ -82,11 +84,11 @@ def router(
 
     @api.post("/v1/completions")
     async def completions(request: Request, caller: Authorized) -> Response:
-        call = completions_wire.completions_call(await read_json(request, limit))
+        call = completions_wire.completions_call(await read_json(request, settings), settings.max_prompts)
         llm = await llm_for(request, caller, call.model)
         completion_id = wire.new_id("cmpl")
         if not call.stream:
-            answers = [await llm.acomplete(r) for r in call.requests]
+            answers = await until_disconnected(request, _each(llm, call.requests))
             body = completions_wire.completion_body(answers, call.model, completion_id)
             return JSONResponse(body, headers=_ignored(call.ignored))
         stream, first = await _opened(llm, call.requests[0])
@@ -99,10 +101,10 @@ def router(
 
     @api.post("/v1/responses")
     async def responses(request: Request, caller: Authorized) -> Response:
-        call = responses_call(await read_json(request, limit))
+        call = responses_call(await read_json(request, settings))
         llm = await llm_for(request, caller, call.model)
         if not call.stream:
-            response = await llm.acomplete(call.request)
+            response = await until_disconnected(request, llm.acomplete(call.request))
             body = response_body(response, call, wire.new_id("resp", "_"))
             return JSONResponse(body, headers=_ignored(call.ignored))
         stream, first = await _opened(llm, call.request)
@@ -116,10 +118,10 @@ def router(
 
     @api.post("/v1/embeddings")
     async def embeddings(request: Request, caller: Authorized) -> Response:
-        call = wire.embeddings_call(await read_json(request, limit))
+        call = wire.embeddings_call(await read_json(request, settings))
         llm = await llm_for(request, caller, call.model)
         texts = call.texts or await tokens.decode(tokens.embedding_model(llm), call.tokens)
-        response = await llm.aembed(texts, **call.options)
+        response = await until_disconnected(request, llm.aembed(texts, **call.options))
         return JSONResponse(
             wire.embeddings_body(response, call.model, call.base64), headers=_ignored(call.ignored)
         )
@@ -136,6 +138,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await asyncio.to_thread(litellm)
     yield
     await aclose_clients()
+
+
+async def _each(llm: LLM, requests: list[ChatRequest]) -> list[ChatResponse]:
+    """The prompts' answers, one call after another (in order, so a failure stops the rest)."""
+    return [await llm.acomplete(r) for r in requests]
 
 
 def _caller(value: Any) -> Caller:

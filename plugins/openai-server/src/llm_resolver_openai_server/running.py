@@ -18,9 +18,12 @@ from starlette.types import ASGIApp
 from llm_resolver import SpecError
 from llm_resolver_openai_server.access import check_bind
 from llm_resolver_openai_server.app import api_keys, server_deps
+from llm_resolver_openai_server.settings import ServerSettings
 
 # How long a request still running at shutdown may take after its stream was told to end.
 GRACE_SECONDS = 1
+# How long an idle connection stays open between requests.
+KEEP_ALIVE_SECONDS = 5
 
 
 class RunningServer:
@@ -79,13 +82,18 @@ async def serve(
     """Serve ``app`` with uvicorn until ``stop`` is set (or the task is cancelled, as Ctrl-C does under
     ``asyncio.run``); ``listening`` gets the bound port. Stopping tells open streams to end (each sends
     its closing event), so shutdown takes about a second at most, not as long as the longest answer.
-    A port or host that cannot be bound raises a ``SpecError`` saying what to change."""
+    A port or host that cannot be bound raises a ``SpecError`` saying what to change.
+
+    uvicorn serves at most the settings' ``max_connections`` at once (503 past them) and closes idle
+    connections after ``KEEP_ALIVE_SECONDS``; it has no deadline for reading a request's headers, so
+    a public server belongs behind a reverse proxy that has one."""
     if not 0 <= port <= 65535:
         raise SpecError(f"port {port} is out of range; give one from 0 to 65535 (0 picks a free port)")
     sock = _bind(host, port)
     deps = server_deps(app)
     if deps is not None:
         deps.drain.reset()
+    settings = deps.settings if deps is not None else ServerSettings()
     config = uvicorn.Config(
         app,
         log_config=None,
@@ -93,6 +101,8 @@ async def serve(
         lifespan="on",
         ws="none",
         timeout_graceful_shutdown=GRACE_SECONDS,
+        limit_concurrency=settings.max_connections,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     server = _Uvicorn(config, lambda: listening(int(sock.getsockname()[1])))
     running = asyncio.ensure_future(server.serve(sockets=[sock]))
