@@ -8,7 +8,7 @@ client sends reaches LiteLLM unread. ``null`` means unset. Types are checked as 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -49,6 +49,66 @@ def check_types(fields: Mapping[str, Any], types: Mapping[str, str], where: str 
                 f"{where}{name} must be {_ARTICLE[kind]} {kind}, not {_json_type(value)}{_shown(value)}",
                 f"{where}{name}",
             )
+
+
+def read_object(
+    value: Any, allowed: Collection[str], where: str, what: str, empty: Collection[str] = ()
+) -> dict[str, Any]:
+    """The fields ``value`` sets (``null``: unset), every one among ``allowed``: what sits inside a body
+    is an allow-list like the body, refused by its path (``tools[0].function.api_base``), never passed
+    on or dropped unread. ``empty``: fields the openai SDK sends back unset as ``[]`` or ``""`` (an
+    earlier reply's ``annotations``); taken only so, refused by name when they carry a value."""
+    if not isinstance(value, dict):
+        raise WireError(f"{where} must be an object", where)
+    out: dict[str, Any] = {}
+    for name, item in value.items():
+        if item is None or (name in empty and item in ("", [], {})):
+            continue
+        if name in empty:
+            raise WireError(
+                f"{where}.{name} is taken only when empty (null or []): this server does not act on it; "
+                "remove it",
+                f"{where}.{name}",
+            )
+        if name not in allowed:
+            known = ", ".join(sorted(allowed))
+            raise WireError(
+                f"{where}.{name} is not a field of {what}; remove it (it takes: {known})", f"{where}.{name}"
+            )
+        out[name] = item
+    return out
+
+
+def of_type(value: Any, kind: str, where: str, hint: str) -> None:
+    """Refuse ``value`` unless it is an object whose ``type`` is ``kind`` (checked before its fields, so
+    a hosted tool is refused by its type, not by its first unknown field)."""
+    if not isinstance(value, dict):
+        raise WireError(f"{where} must be an object", where)
+    found = value.get("type")
+    if found != kind:
+        raise WireError(f"{where}: type {found!r:.60} is not taken; {hint}", f"{where}.type")
+
+
+def required_string(fields: Mapping[str, Any], name: str, where: str) -> str:
+    value = fields.get(name)
+    if not isinstance(value, str):
+        raise WireError(f"{where}.{name} must be a string", f"{where}.{name}")
+    return value
+
+
+def at_most(items: list[Any], limit: int, where: str, what: str) -> None:
+    """Refuse a list longer than ``limit``: each item is read, validated and its tokens counted on the
+    event loop, so one body of a million tiny items would stall every other request for seconds."""
+    if len(items) > limit:
+        raise WireError(f"{where} holds {len(items)} {what}; this server takes at most {limit}", where)
+
+
+def at_most_in_all(groups: Iterable[Any], limit: int, where: str, what: str) -> None:
+    """``at_most`` over the lists among ``groups`` together (the parts of all messages: a per-message
+    cap alone still lets 2048 messages of 256 parts each through)."""
+    total = sum(len(group) for group in groups if isinstance(group, list))
+    if total > limit:
+        raise WireError(f"{where} hold {total} {what} in all; this server takes at most {limit}", where)
 
 
 def model_name(fields: Mapping[str, Any]) -> str:

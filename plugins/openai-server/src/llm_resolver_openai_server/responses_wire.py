@@ -3,22 +3,42 @@
 
 Input is text or a list of items (messages, ``function_call``, ``function_call_output``); tools are
 function tools; ``text.format`` carries structured output. The server keeps no state, so
-``previous_response_id`` and ``conversation`` are refused with what to send instead. Every item, part
-and field is an allow-list like the chat body's."""
+``previous_response_id`` and ``conversation`` are refused with what to send instead. Every item, part,
+tool, ``tool_choice`` and ``text.format`` is an allow-list like the chat body's, capped in number as it
+is (``wire.MAX_MESSAGES``)."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from llm_resolver import ChatChunk, ChatRequest, ChatResponse, Usage
 from llm_resolver_openai_server.errors import HttpError
-from llm_resolver_openai_server.fields import WireError, check_types, model_name, read_fields
+from llm_resolver_openai_server.fields import (
+    WireError,
+    at_most,
+    at_most_in_all,
+    check_types,
+    model_name,
+    of_type,
+    read_fields,
+    read_object,
+    required_string,
+)
 from llm_resolver_openai_server.sse import event
-from llm_resolver_openai_server.wire import chat_request, extras, new_id
+from llm_resolver_openai_server.wire import (
+    MAX_MESSAGES,
+    MAX_PARTS,
+    MAX_PER_MESSAGE,
+    MAX_TOOLS,
+    chat_request,
+    extras,
+    function_definition,
+    json_schema,
+    new_id,
+)
 
 _TYPES = {
     "input": "string_or_array",
@@ -61,6 +81,16 @@ _ITEM_FIELDS = {
 }
 _ROLES = ("user", "system", "developer", "assistant")
 _TEXT_PARTS = ("input_text", "output_text")
+_PART_FIELDS = {
+    "input_text": ("type", "text"),
+    "output_text": ("type", "text"),
+    "refusal": ("type", "refusal"),
+    "input_image": ("type", "image_url", "detail"),
+}
+# What an earlier reply's output_text holds besides, as the SDKs send it back: empty.
+_OUTPUT_EMPTY = ("annotations", "logprobs")
+_TOOL_FIELDS = ("type", "name", "description", "parameters", "strict")
+_SCHEMA_FIELDS = ("type", "name", "schema", "strict", "description")
 
 
 @dataclass(frozen=True)
@@ -85,7 +115,9 @@ def responses_call(body: Any) -> ResponsesCall:
     same: dict[str, Any] = {k: fields[k] for k in ("temperature", "top_p") if k in fields}
     if "max_output_tokens" in fields:
         same["max_tokens"] = fields["max_output_tokens"]
-    tools = [_tool(t, i) for i, t in enumerate(fields.get("tools") or [])]
+    given_tools = fields.get("tools") or []
+    at_most(given_tools, MAX_TOOLS, "tools", "tools")
+    tools = [_tool(t, i) for i, t in enumerate(given_tools)]
     if tools:
         same["tools"] = tools
     if "tool_choice" in fields:
@@ -93,6 +125,8 @@ def responses_call(body: Any) -> ResponsesCall:
     text_format = _text_format(fields.get("text"))
     if text_format is not None:
         same["response_format"] = text_format
+    if isinstance(fields.get("text"), dict) and fields["text"].get("verbosity") is not None:
+        ignored = (*ignored, "text.verbosity")
     passed = {k: fields[k] for k in ("parallel_tool_calls",) if k in fields}
     effort = _reasoning_effort(fields.get("reasoning"))
     if effort is not None:
@@ -302,33 +336,32 @@ def _messages(given: str | list[Any]) -> list[dict[str, Any]]:
         return [{"role": "user", "content": given}]
     if not given:
         raise WireError("input must not be an empty list", "input")
+    at_most(given, MAX_MESSAGES, "input", "items")
+    lists = (i.get(k) for i in given if isinstance(i, dict) for k in ("content", "output"))
+    at_most_in_all(lists, MAX_PARTS, "input", "content parts")
     out: list[dict[str, Any]] = []
-    for index, item in enumerate(given):
+    for index, given_item in enumerate(given):
         where = f"input[{index}]"
-        if not isinstance(item, dict):
+        if not isinstance(given_item, dict):
             raise WireError(f"{where} must be an object", where)
-        kind = item.get("type", "message")
-        allowed = _ITEM_FIELDS.get(kind)
+        kind = given_item.get("type") or "message"
+        allowed = _ITEM_FIELDS.get(kind) if isinstance(kind, str) else None
         if allowed is None:
             raise WireError(
-                f"{where}: items of type {kind!r} are not taken; send message, function_call or "
+                f"{where}: items of type {kind!r:.60} are not taken; send message, function_call or "
                 "function_call_output items",
                 f"{where}.type",
             )
-        extra = sorted(set(item) - allowed - {k for k, v in item.items() if v is None})
-        if extra:
-            raise WireError(
-                f"{where}.{extra[0]} is not a field of a {kind} item; remove it", f"{where}.{extra[0]}"
-            )
+        item = read_object(given_item, allowed, where, f"a {kind} item")
         if kind == "message":
             out.append(_message(item, where))
         elif kind == "function_call":
             call = {
-                "id": _string(item, "call_id", where),
+                "id": required_string(item, "call_id", where),
                 "type": "function",
                 "function": {
-                    "name": _string(item, "name", where),
-                    "arguments": _string(item, "arguments", where),
+                    "name": required_string(item, "name", where),
+                    "arguments": required_string(item, "arguments", where),
                 },
             }
             previous = out[-1] if out else None
@@ -342,14 +375,16 @@ def _messages(given: str | list[Any]) -> list[dict[str, Any]]:
                 output = _text_of(output, f"{where}.output")
             if not isinstance(output, str):
                 raise WireError(f"{where}.output must be a string", f"{where}.output")
-            out.append({"role": "tool", "tool_call_id": _string(item, "call_id", where), "content": output})
+            out.append(
+                {"role": "tool", "tool_call_id": required_string(item, "call_id", where), "content": output}
+            )
     return out
 
 
 def _message(item: dict[str, Any], where: str) -> dict[str, Any]:
     role = item.get("role")
     if role not in _ROLES:
-        raise WireError(f"{where}.role must be one of {', '.join(_ROLES)}, not {role!r}", f"{where}.role")
+        raise WireError(f"{where}.role must be one of {', '.join(_ROLES)}, not {role!r:.60}", f"{where}.role")
     role = "system" if role == "developer" else role
     content = item.get("content")
     if isinstance(content, str):
@@ -358,86 +393,88 @@ def _message(item: dict[str, Any], where: str) -> dict[str, Any]:
         raise WireError(f"{where}.content must be a string or a list of parts", f"{where}.content")
     if role != "user":
         return {"role": role, "content": _text_of(content, f"{where}.content")}
+    at_most(content, MAX_PER_MESSAGE, f"{where}.content", "content parts")
     parts: list[dict[str, Any]] = []
-    for number, part in enumerate(content):
-        kind = part.get("type") if isinstance(part, dict) else None
-        if kind in _TEXT_PARTS:
-            parts.append({"type": "text", "text": _string(part, "text", f"{where}.content[{number}]")})
-        elif kind == "input_image" and isinstance(part.get("image_url"), str):
-            image = {"url": part["image_url"], **({"detail": part["detail"]} if part.get("detail") else {})}
+    for number, given in enumerate(content):
+        at = f"{where}.content[{number}]"
+        kind = given.get("type") if isinstance(given, dict) else None
+        if kind not in (*_TEXT_PARTS, "input_image"):
+            raise WireError(
+                f"{at}: type {kind!r:.60} is not taken; send input_text parts, or input_image parts with "
+                "an image_url",
+                f"{at}.type",
+            )
+        part = _part(given, kind, at)
+        if kind == "input_image":
+            image = {"url": required_string(part, "image_url", at)}
+            if "detail" in part:
+                image["detail"] = required_string(part, "detail", at)
             parts.append({"type": "image_url", "image_url": image})
         else:
-            raise WireError(
-                f"{where}.content[{number}]: type {kind!r} is not taken; send input_text parts, or "
-                "input_image parts with an image_url",
-                f"{where}.content[{number}].type",
-            )
+            parts.append({"type": "text", "text": required_string(part, "text", at)})
     return {"role": role, "content": parts}
 
 
+def _part(part: dict[str, Any], kind: str, where: str) -> dict[str, Any]:
+    empty = _OUTPUT_EMPTY if kind == "output_text" else ()
+    return read_object(part, _PART_FIELDS[kind], where, f"an {kind} part", empty=empty)
+
+
 def _text_of(parts: list[Any], where: str) -> str:
+    at_most(parts, MAX_PER_MESSAGE, where, "content parts")
     texts = []
     for number, part in enumerate(parts):
-        if not isinstance(part, dict) or part.get("type") not in (*_TEXT_PARTS, "refusal"):
+        kind = part.get("type") if isinstance(part, dict) else None
+        if kind not in (*_TEXT_PARTS, "refusal"):
             raise WireError(f"{where}[{number}]: only text parts are taken here", f"{where}[{number}]")
-        texts.append(_string(part, "refusal" if part["type"] == "refusal" else "text", f"{where}[{number}]"))
+        fields = _part(part, kind, f"{where}[{number}]")
+        texts.append(
+            required_string(fields, "refusal" if kind == "refusal" else "text", f"{where}[{number}]")
+        )
     return "".join(texts)
-
-
-def _string(item: Mapping[str, Any], name: str, where: str) -> str:
-    value = item.get(name)
-    if not isinstance(value, str):
-        raise WireError(f"{where}.{name} must be a string", f"{where}.{name}")
-    return value
 
 
 def _tool(tool: Any, index: int) -> dict[str, Any]:
     where = f"tools[{index}]"
-    kind = tool.get("type") if isinstance(tool, dict) else None
-    if kind != "function":
-        raise WireError(
-            f"{where}: type {kind!r} is not taken; this server takes function tools", f"{where}.type"
-        )
-    extra = sorted(set(tool) - {"type", "name", "description", "parameters", "strict"})
-    if extra:
-        raise WireError(
-            f"{where}.{extra[0]} is not a field of a function tool; remove it", f"{where}.{extra[0]}"
-        )
-    function = {
-        k: tool[k] for k in ("name", "description", "parameters", "strict") if tool.get(k) is not None
-    }
-    _string(function, "name", where)
-    return {"type": "function", "function": function}
+    of_type(tool, "function", where, "this server takes function tools")
+    fields = read_object(tool, _TOOL_FIELDS, where, "a function tool")
+    function = {k: v for k, v in fields.items() if k != "type"}
+    return {"type": "function", "function": function_definition(function, where)}
 
 
 def _tool_choice(choice: Any) -> Any:
     if choice in ("auto", "none", "required"):
         return choice
-    if isinstance(choice, dict) and choice.get("type") == "function" and isinstance(choice.get("name"), str):
-        return {"type": "function", "function": {"name": choice["name"]}}
-    raise WireError(
-        'tool_choice must be "auto", "none", "required" or {"type": "function", "name": ...}', "tool_choice"
-    )
+    if not isinstance(choice, dict):
+        raise WireError(
+            'tool_choice must be "auto", "none", "required" or {"type": "function", "name": ...}',
+            "tool_choice",
+        )
+    of_type(choice, "function", "tool_choice", "this server takes function tool choices")
+    fields = read_object(choice, ("type", "name"), "tool_choice", "a tool choice")
+    return {"type": "function", "function": {"name": required_string(fields, "name", "tool_choice")}}
 
 
 def _text_format(text: dict[str, Any] | None) -> dict[str, Any] | None:
-    """``text.format`` as the chat ``response_format``: text (None), json_object or json_schema."""
+    """``text.format`` as the chat ``response_format``: text (None), json_object or json_schema, with
+    OpenAI's fields only (``text.verbosity`` is accepted and named as ignored)."""
     if text is None:
         return None
-    extra = sorted(set(text) - {"format", "verbosity"})
-    if extra:
-        raise WireError(f"text.{extra[0]} is not taken; this server takes text.format", f"text.{extra[0]}")
-    form = text.get("format")
-    if form is None or (isinstance(form, dict) and form.get("type") == "text"):
+    form = read_object(text, ("format", "verbosity"), "text", "text").get("format")
+    if form is None:
         return None
-    if isinstance(form, dict) and form.get("type") == "json_object":
-        return {"type": "json_object"}
-    if isinstance(form, dict) and form.get("type") == "json_schema":
-        if not isinstance(form.get("schema"), dict):
-            raise WireError("text.format.schema must be a JSON schema object", "text.format.schema")
-        schema = {k: form[k] for k in ("name", "schema", "strict", "description") if form.get(k) is not None}
-        return {"type": "json_schema", "json_schema": {"name": "response", **schema}}
-    raise WireError("text.format.type must be text, json_object or json_schema", "text.format.type")
+    kind = form.get("type") if isinstance(form, dict) else None
+    if kind in ("text", "json_object"):
+        read_object(form, ("type",), "text.format", f"a {kind} format")
+        return None if kind == "text" else {"type": "json_object"}
+    if kind != "json_schema":
+        raise WireError("text.format.type must be text, json_object or json_schema", "text.format.type")
+    fields = read_object(form, _SCHEMA_FIELDS, "text.format", "a json_schema format")
+    json_schema(fields, "text.format")
+    if not isinstance(fields.get("schema"), dict):
+        raise WireError("text.format.schema must be a JSON schema object", "text.format.schema")
+    schema = {k: v for k, v in fields.items() if k != "type"}
+    return {"type": "json_schema", "json_schema": {"name": "response", **schema}}
 
 
 def _reasoning_effort(reasoning: dict[str, Any] | None) -> Any:

@@ -1,9 +1,12 @@
 """OpenAI's chat-completions and embeddings wire format, to and from llm-resolver's types.
 
-Bodies are read against an allow-list (``fields.read_fields``), so nothing a client sends reaches
-LiteLLM unread (an ``api_base`` would send the server's upstream key elsewhere). Content parts are text
-or ``image_url`` only, so a remote client can never hand a content loader a local path; ``n`` must be
-1; ``developer`` (what newer SDKs send for system prompts) is a system message.
+Bodies are read against an allow-list (``fields.read_fields``), and so is every object inside them
+(messages, content parts, tool calls, tools, ``tool_choice``, ``response_format``), so nothing a client
+sends reaches LiteLLM unread: an ``api_base`` would send the server's upstream key elsewhere, a hosted or
+``mcp`` tool would have the provider run a billed tool or connect to a URL of the client's choosing, a
+``response_format`` of LiteLLM's own would run its schema validation in this process. Content parts are
+text or ``image_url`` only, so a remote client can never hand a content loader a local path; ``n`` must
+be 1; ``developer`` (what newer SDKs send for system prompts) is a system message.
 """
 
 from __future__ import annotations
@@ -20,9 +23,14 @@ from pydantic import ValidationError
 from llm_resolver import ChatChunk, ChatRequest, ChatResponse, EmbeddingResponse, Message, Usage
 from llm_resolver_openai_server.fields import (
     WireError,
+    at_most,
+    at_most_in_all,
     check_types,
     model_name,
+    of_type,
     read_fields,
+    read_object,
+    required_string,
     validation_error,
 )
 
@@ -56,7 +64,32 @@ _CHAT_REFUSED = {
 }
 _EMBEDDINGS_TAKEN = frozenset({"model", "input", "encoding_format", "dimensions", "user"})
 _EMBEDDINGS_IGNORED: frozenset[str] = frozenset()
-_PART_TYPES = frozenset({"text", "image_url"})
+# What a provider takes; a larger value (2**63 has been sent) is only ever an error upstream.
+MAX_DIMENSIONS = 65536
+# Each message, part and tool is validated and its tokens counted on the event loop: without a cap one
+# body of 900k tiny messages (29 MiB, within the body limit) held every other request up for 19 s.
+MAX_MESSAGES = 2048
+MAX_PER_MESSAGE = 256  # content parts, and tool calls, of one message
+MAX_PARTS = 4096  # content parts and tool calls of all messages together
+MAX_TOOLS = 512
+_BASIC = frozenset({"role", "content", "name"})
+_MESSAGE_FIELDS = {
+    "system": _BASIC,
+    "developer": _BASIC,
+    "user": _BASIC,
+    "assistant": _BASIC | {"tool_calls"},
+    "tool": _BASIC | {"tool_call_id"},
+}
+# What the openai SDK's assistant message holds besides: an earlier reply sent back has them null or empty.
+_SDK_EMPTY = frozenset({"refusal", "audio", "function_call", "annotations"})
+_FUNCTION_TYPES = {"name": "string", "description": "string", "parameters": "object", "strict": "boolean"}
+_SCHEMA_TYPES = {"name": "string", "description": "string", "schema": "object", "strict": "boolean"}
+_FORMAT_FIELDS = {
+    "text": frozenset({"type"}),
+    "json_object": frozenset({"type"}),
+    "json_schema": frozenset({"type", "json_schema"}),
+}
+_CHOICES = ("none", "auto", "required")
 # OpenAI's JSON types (pydantic's lax mode would take "0.5" as a number and true as an integer).
 _CHAT_TYPES = {
     "n": "integer",
@@ -102,12 +135,20 @@ def chat_call(body: Any) -> ChatCall:
     messages = fields.get("messages")
     if not isinstance(messages, list) or not messages:
         raise WireError("messages must be a non-empty list", "messages")
-    for index, message in enumerate(messages):
-        _check_parts(message, index)
+    at_most(messages, MAX_MESSAGES, "messages", "messages")
+    lists = (m.get(k) for m in messages if isinstance(m, dict) for k in ("content", "tool_calls"))
+    at_most_in_all(lists, MAX_PARTS, "messages", "content parts and tool calls")
+    messages = [_request_message(m, f"messages[{i}]") for i, m in enumerate(messages)]
     check_types(fields, _CHAT_TYPES)
     if fields.get("n", 1) != 1:
         raise WireError("n must be 1: this server returns one choice", "n")
     same: dict[str, Any] = {name: fields[name] for name in _SAME if name in fields}
+    if "tools" in same:
+        same["tools"] = _tools(same["tools"])
+    if "tool_choice" in same:
+        same["tool_choice"] = _tool_choice(same["tool_choice"])
+    if "response_format" in same:
+        same["response_format"] = _response_format(same["response_format"])
     if "max_completion_tokens" in fields:
         same.setdefault("max_tokens", fields["max_completion_tokens"])
     passed = {name: fields[name] for name in _PASSED if name in fields}
@@ -123,7 +164,7 @@ def chat_request(
     metadata = {"user": user} if user is not None else {}
     try:
         return ChatRequest(
-            messages=[_system_if_developer(m) for m in messages],
+            messages=messages,
             provider_options=passed,
             metadata=metadata,
             **same,
@@ -140,8 +181,13 @@ def embeddings_call(body: Any) -> EmbeddingsCall:
     encoding = fields.get("encoding_format", "float")
     if encoding not in ("float", "base64"):
         raise WireError(f"encoding_format must be float or base64, not {encoding!r}", "encoding_format")
-    # dimensions' range is checked by aembed itself, before any request
-    options: dict[str, Any] = {"dimensions": fields["dimensions"]} if "dimensions" in fields else {}
+    dimensions = fields.get("dimensions")
+    if dimensions is not None and not 1 <= dimensions <= MAX_DIMENSIONS:
+        raise WireError(
+            f"dimensions must be a positive int from 1 to {MAX_DIMENSIONS}, not {str(dimensions)[:40]}",
+            "dimensions",
+        )
+    options: dict[str, Any] = {"dimensions": dimensions} if dimensions is not None else {}
     if "user" in fields:  # the end user, for the provider's abuse monitoring (length checked by the core)
         options["provider_options"] = {"user": fields["user"]}
     return EmbeddingsCall(model, texts, tokens, options, encoding == "base64", ignored)
@@ -171,13 +217,6 @@ def _embedding_input(given: Any) -> tuple[list[str], list[list[int]]]:
 
 def _is_token(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _system_if_developer(message: Any) -> Any:
-    """OpenAI's ``developer`` role is its newer name for ``system``."""
-    if isinstance(message, dict) and message.get("role") == "developer":
-        return {**message, "role": "system"}
-    return message
 
 
 def completion_body(response: ChatResponse, model: str) -> dict[str, Any]:
@@ -261,18 +300,127 @@ def include_usage(options: Any) -> bool:
     return include is True
 
 
-def _check_parts(message: Any, index: int) -> None:
+def _request_message(message: Any, where: str) -> Any:
+    """A chat message with only the fields of its role; ``developer`` (OpenAI's newer name for
+    ``system``) as ``system``. A role we do not know is left to the request's validation, which names it."""
     if not isinstance(message, dict):
-        raise WireError(f"messages[{index}] must be an object", f"messages[{index}]")
-    content = message.get("content")
+        raise WireError(f"{where} must be an object", where)
+    role = message.get("role")
+    allowed = _MESSAGE_FIELDS.get(role) if isinstance(role, str) else None
+    if allowed is None:
+        return message
+    fields = read_object(message, allowed, where, f"a {role} message", empty=_SDK_EMPTY)
+    if role == "developer":
+        fields["role"] = "system"
+    content = fields.get("content")
     if isinstance(content, list):
-        for number, part in enumerate(content):
-            kind = part.get("type") if isinstance(part, dict) else None
-            if kind not in _PART_TYPES:
-                raise WireError(
-                    f"messages[{index}].content[{number}]: type {kind!r} is not taken; send text or image_url parts",
-                    f"messages[{index}].content[{number}].type",
-                )
+        at_most(content, MAX_PER_MESSAGE, f"{where}.content", "content parts")
+        fields["content"] = [_part(p, f"{where}.content[{n}]") for n, p in enumerate(content)]
+    if "tool_calls" in fields:
+        calls = fields["tool_calls"]
+        if not isinstance(calls, list):
+            raise WireError(f"{where}.tool_calls must be an array", f"{where}.tool_calls")
+        at_most(calls, MAX_PER_MESSAGE, f"{where}.tool_calls", "tool calls")
+        fields["tool_calls"] = [_tool_call(c, f"{where}.tool_calls[{n}]") for n, c in enumerate(calls)]
+    return fields
+
+
+def _part(part: Any, where: str) -> dict[str, Any]:
+    """A text or ``image_url`` part (an image by URL or data URL, never a path a loader would read)."""
+    kind = part.get("type") if isinstance(part, dict) else None
+    if kind == "text":
+        fields = read_object(part, ("type", "text"), where, "a text part")
+        required_string(fields, "text", where)
+        return fields
+    if kind == "image_url":
+        fields = read_object(part, ("type", "image_url"), where, "an image_url part")
+        image = read_object(fields.get("image_url"), ("url", "detail"), f"{where}.image_url", "an image_url")
+        required_string(image, "url", f"{where}.image_url")
+        return {"type": "image_url", "image_url": image}
+    raise WireError(f"{where}: type {kind!r:.60} is not taken; send text or image_url parts", f"{where}.type")
+
+
+def _tool_call(call: Any, where: str) -> dict[str, Any]:
+    """A function call of an earlier assistant reply, as OpenAI sends it (arguments as JSON text)."""
+    fields = read_object(call, ("id", "type", "function"), where, "a tool call")
+    if fields.get("type", "function") != "function":
+        raise WireError(f"{where}.type must be function", f"{where}.type")
+    function = read_object(
+        fields.get("function"), ("name", "arguments"), f"{where}.function", "a function call"
+    )
+    name = required_string(function, "name", f"{where}.function")
+    arguments = required_string(function, "arguments", f"{where}.function")
+    return {
+        "id": required_string(fields, "id", where),
+        "type": "function",
+        "function": {"name": name, "arguments": arguments},
+    }
+
+
+def _tools(given: list[Any]) -> list[dict[str, Any]]:
+    """Function tools only: a hosted tool (``web_search_preview``, ``mcp`` with its ``server_url``) would
+    have the provider run it, billed and with the server's credentials."""
+    at_most(given, MAX_TOOLS, "tools", "tools")
+    tools = []
+    for index, tool in enumerate(given):
+        where = f"tools[{index}]"
+        of_type(tool, "function", where, "this server takes function tools")
+        fields = read_object(tool, ("type", "function"), where, "a function tool")
+        function = read_object(fields.get("function"), _FUNCTION_TYPES, f"{where}.function", "a function")
+        tools.append({"type": "function", "function": function_definition(function, f"{where}.function")})
+    return tools
+
+
+def function_definition(function: dict[str, Any], where: str) -> dict[str, Any]:
+    """A function tool's ``name``, ``description``, ``parameters`` (a JSON schema) and ``strict``, typed."""
+    check_types(function, _FUNCTION_TYPES, f"{where}.")
+    required_string(function, "name", where)
+    return function
+
+
+def _tool_choice(choice: Any) -> Any:
+    if choice in _CHOICES:
+        return choice
+    if not isinstance(choice, dict):
+        raise WireError(
+            'tool_choice must be "none", "auto", "required" or {"type": "function", "function": {"name": ...}}',
+            "tool_choice",
+        )
+    of_type(choice, "function", "tool_choice", "this server takes function tool choices")
+    fields = read_object(choice, ("type", "function"), "tool_choice", "a tool choice")
+    function = read_object(
+        fields.get("function"), ("name",), "tool_choice.function", "a tool choice's function"
+    )
+    return {
+        "type": "function",
+        "function": {"name": required_string(function, "name", "tool_choice.function")},
+    }
+
+
+def _response_format(given: dict[str, Any]) -> dict[str, Any]:
+    """``text``, ``json_object`` or ``json_schema``, with OpenAI's fields only: LiteLLM's own
+    (``response_schema`` with ``enforce_validation``) would validate the reply in this process."""
+    kind = given.get("type")
+    allowed = _FORMAT_FIELDS.get(kind) if isinstance(kind, str) else None
+    if allowed is None:
+        raise WireError(
+            f"response_format.type must be text, json_object or json_schema, not {kind!r:.60}",
+            "response_format.type",
+        )
+    fields = read_object(given, allowed, "response_format", f"a {kind} response_format")
+    if kind == "json_schema":
+        where = "response_format.json_schema"
+        schema = read_object(fields.get("json_schema"), _SCHEMA_TYPES, where, "a json_schema")
+        json_schema(schema, where)
+        required_string(schema, "name", where)
+        fields["json_schema"] = schema
+    return fields
+
+
+def json_schema(fields: dict[str, Any], where: str) -> None:
+    """Refuse a structured-output format whose ``name``, ``description``, ``schema`` or ``strict`` is
+    not of OpenAI's type."""
+    check_types(fields, _SCHEMA_TYPES, f"{where}.")
 
 
 def _message(message: Message) -> dict[str, Any]:
