@@ -5,11 +5,13 @@ map). A provider is asked at the endpoint, with the key, that the server's own s
 its public endpoint with the key from the environment: a caller names a provider, never an endpoint or
 a key. Answers say whether a key is configured and which variable holds it, never a value. Every route
 sits behind the host's ``auth`` dependency, so a refresh (which spends the server's credentials on the
-provider) needs a key whenever the server has keys.
+provider) needs a key whenever the server has keys. Refreshes are coalesced: at most one asks the
+provider per ``REFRESH_INTERVAL_S``, and concurrent ones share that one request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import os
 import time
@@ -42,12 +44,28 @@ from llm_resolver_openai_server.routing import OpenAIRoute, read_json
 from llm_resolver_openai_server.server_deps import ServerDeps
 from llm_resolver_openai_server.settings import ServerSettings
 
+# Any key-holding tenant may refresh, and each refresh spends the server's provider key on a listing
+# call and clears the listing every tenant shares: so a provider is asked again at most this often;
+# refreshes in between are answered with the last refresh's listing.
+REFRESH_INTERVAL_S = 60.0
+# A bound on the token counts an estimate takes: above every context window and output limit by
+# orders of magnitude, and far inside what prices can be multiplied by (10**400 is no float).
+MAX_ESTIMATE_TOKENS = 10**10
+
 _ESTIMATE_TYPES = {
     "model": "string",
     "input_tokens": "integer",
     "output_tokens": "integer",
     "messages": "array",
 }
+
+
+@dataclass(frozen=True)
+class _Refresh:
+    """A provider's last refresh: when it asked the provider, and what it got."""
+
+    at: float
+    listing: ModelListing
 
 
 @dataclass
@@ -68,7 +86,7 @@ class _Catalog:
         timeout: float,
         clock: Callable[[], float],
     ) -> None:
-        self._limit = server.settings.max_body_bytes
+        self._settings = server.settings
         self._env = env
         self._ttl, self._timeout, self._clock = ttl, timeout, clock
         self._endpoints: dict[str, _Endpoint] = {}
@@ -78,6 +96,8 @@ class _Catalog:
             if isinstance(config, LiteLLMConfig):
                 self._add_spec(name, config)
         self._listers: dict[str, ModelLister] = {}  # one per provider, so a refresh drops only its own
+        self._refreshes: dict[str, _Refresh] = {}
+        self._refreshing: dict[str, asyncio.Future[ModelListing]] = {}  # in flight, shared by callers
 
     def _add_spec(self, name: str, config: LiteLLMConfig) -> None:
         targets = ModelCatalog.from_config(config).priced(targets_for(config))
@@ -102,19 +122,26 @@ class _Catalog:
     async def refresh(self, provider: str, request: Request) -> dict[str, Any]:
         """Takes no fields: the endpoint and the key are the server's."""
         if request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers:
-            read_fields(await read_json(request, self._limit), frozenset(), frozenset(), {})
+            read_fields(await read_json(request, self._settings), frozenset(), frozenset(), {})
         return _listing_body(await self._listing(provider, refresh=True), self._ttl)
 
     async def estimate(self, request: Request) -> dict[str, Any]:
         fields, _ = read_fields(
-            await read_json(request, self._limit), frozenset(_ESTIMATE_TYPES), frozenset(), {}
+            await read_json(request, self._settings), frozenset(_ESTIMATE_TYPES), frozenset(), {}
         )
         check_types(fields, _ESTIMATE_TYPES)
         if not fields.get("model"):
             raise WireError("model is required: one of this server's models, or a provider/model", "model")
         for name in ("input_tokens", "output_tokens"):
-            if fields.get(name, 0) < 0:
-                raise WireError(f"{name} must be 0 or more, not {fields[name]}", name)
+            count = fields.get(name, 0)
+            if count < 0:
+                raise WireError(f"{name} must be 0 or more, not {_shown(count)}", name)
+            if count > MAX_ESTIMATE_TOKENS:
+                raise WireError(
+                    f"{name} must be at most {MAX_ESTIMATE_TOKENS} (no model reads or writes that many "
+                    f"tokens in a call), not {_shown(count)}",
+                    name,
+                )
         if ("input_tokens" in fields) == ("messages" in fields):
             which = "messages" if "messages" in fields else "input_tokens"
             raise WireError("give either input_tokens (a count) or messages (to be counted), not both", which)
@@ -163,9 +190,34 @@ class _Catalog:
             hint = f"did you mean {close[0]!r}? " if close else ""
             message = f"unknown provider {provider!r}; {hint}known providers: {', '.join(known)}"
             raise Refused(invalid_request(message, "provider", status=404, code="provider_not_found"))
-        lister = self._listers.setdefault(provider, ModelLister(self._clock))
         if refresh:
-            lister.clear()
+            return await self._refresh(provider)
+        return await self._list(provider)
+
+    async def _refresh(self, provider: str) -> ModelListing:
+        """Ask the provider again, unless a refresh did within ``REFRESH_INTERVAL_S``: then that
+        refresh's listing, aged. Refreshes arriving while one is in flight wait for it and share its
+        answer (shielded: a caller that goes away does not cancel it for the others)."""
+        flight = self._refreshing.get(provider)
+        if flight is None:
+            last = self._refreshes.get(provider)
+            now = self._clock()
+            if last is not None and now - last.at < REFRESH_INTERVAL_S:
+                return _aged(last, now)
+            flight = asyncio.ensure_future(self._refetch(provider))
+            self._refreshing[provider] = flight
+            flight.add_done_callback(lambda _: self._refreshing.pop(provider, None))
+        return await asyncio.shield(flight)
+
+    async def _refetch(self, provider: str) -> ModelListing:
+        at = self._clock()
+        self._listers.setdefault(provider, ModelLister(self._clock)).clear()
+        listing = await self._list(provider)
+        self._refreshes[provider] = _Refresh(at, listing)
+        return listing
+
+    async def _list(self, provider: str) -> ModelListing:
+        lister = self._listers.setdefault(provider, ModelLister(self._clock))
         endpoint = self._endpoints.get(provider)
         return await lister.alist_models(
             provider,
@@ -228,6 +280,17 @@ def catalog_router(
     router.add_api_route("/v1/providers/{provider}/models/refresh", catalog.refresh, methods=["POST"])
     router.add_api_route("/v1/cost/estimate", catalog.estimate, methods=["POST"])
     return router
+
+
+def _aged(last: _Refresh, now: float) -> ModelListing:
+    """A refresh's listing given again: from the cache now, if it came from the endpoint."""
+    source = "cache" if last.listing.source == "endpoint" else last.listing.source
+    return last.listing.model_copy(update={"source": source, "age_s": last.listing.age_s + now - last.at})
+
+
+def _shown(count: int) -> str:
+    """A count for a message; a huge one by its size rather than its hundreds of digits."""
+    return str(count) if abs(count) < 10**20 else f"a {len(str(abs(count)))}-digit number"
 
 
 def _listing_body(listing: ModelListing, ttl: float) -> dict[str, Any]:
