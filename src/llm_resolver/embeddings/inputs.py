@@ -14,6 +14,9 @@ from llm_resolver.types.limits import check_seconds
 from llm_resolver.types.options import EmbeddingProviderOptions, check_provider_options
 
 OPTIONS = ("deadline", "dimensions", "model", "provider_options")
+# Far above any embedding model's size (3,072 for the largest OpenAI one): a bound, so an int such as
+# 2**63 is refused here instead of reaching the provider (and 10**5000 cannot even be printed).
+MAX_DIMENSIONS = 65_536
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,17 @@ def options_of(options: Mapping[str, Any], default_deadline: float | None) -> Em
     extra: dict[str, Any] = {}
     dimensions = options.get("dimensions")
     if dimensions is not None:
-        if not isinstance(dimensions, int) or isinstance(dimensions, bool) or dimensions <= 0:
-            raise LLMBadRequestError(f"dimensions must be a positive int, got {dimensions!r}")
+        if (
+            not isinstance(dimensions, int)
+            or isinstance(dimensions, bool)
+            or not 0 < dimensions <= MAX_DIMENSIONS
+        ):
+            shown = (
+                f"{dimensions!r:.40}"
+                if not isinstance(dimensions, int) or dimensions < 10**40
+                else "a huge int"
+            )
+            raise LLMBadRequestError(f"dimensions must be a positive int up to {MAX_DIMENSIONS}, got {shown}")
         extra["dimensions"] = dimensions
     try:
         extra.update(check_provider_options(options.get("provider_options"), EmbeddingProviderOptions))
