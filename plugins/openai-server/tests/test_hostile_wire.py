@@ -352,6 +352,37 @@ def test_a_body_of_too_many_messages_or_parts_is_refused(
     assert provider_emulator.request_count() == 0
 
 
+@pytest.mark.parametrize(
+    ("extra", "param", "says"),
+    [
+        ({"stop": ["x"] * 17}, "stop", "at most 16"),
+        ({"logit_bias": {str(i): 1 for i in range(1025)}}, "logit_bias", "at most 1024"),
+    ],
+)
+def test_too_many_stop_sequences_or_biased_tokens_are_refused(
+    client: openai.OpenAI, provider_emulator: ProviderEmulator, extra: dict[str, Any], param: str, says: str
+) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.chat.completions.create(model="support", messages=HI, extra_body=extra)
+    with pytest.raises(openai.BadRequestError) as caught_too:
+        client.completions.create(model="support", prompt="hi", extra_body=extra)
+
+    assert says in refused(caught, param)
+    assert says in refused(caught_too, param)
+    assert provider_emulator.request_count() == 0
+
+
+@pytest.mark.parametrize("given", [["a"] * 2049, [[1]] * 2049])
+def test_an_embeddings_request_takes_at_most_openais_2048_inputs(
+    client: openai.OpenAI, provider_emulator: ProviderEmulator, given: list[Any]
+) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.embeddings.create(model="support", input=given)
+
+    assert "at most 2048" in refused(caught, "input")
+    assert provider_emulator.request_count() == 0
+
+
 # Embeddings: dimensions
 
 

@@ -8,7 +8,7 @@ client sends reaches LiteLLM unread. ``null`` means unset. Types are checked as 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sized
 from typing import Any
 
 from pydantic import ValidationError
@@ -96,7 +96,7 @@ def required_string(fields: Mapping[str, Any], name: str, where: str) -> str:
     return value
 
 
-def at_most(items: list[Any], limit: int, where: str, what: str) -> None:
+def at_most(items: Sized, limit: int, where: str, what: str) -> None:
     """Refuse a list longer than ``limit``: each item is read, validated and its tokens counted on the
     event loop, so one body of a million tiny items would stall every other request for seconds."""
     if len(items) > limit:

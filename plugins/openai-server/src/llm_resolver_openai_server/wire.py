@@ -72,6 +72,10 @@ MAX_MESSAGES = 2048
 MAX_PER_MESSAGE = 256  # content parts, and tool calls, of one message
 MAX_PARTS = 4096  # content parts and tool calls of all messages together
 MAX_TOOLS = 512
+MAX_STOP = 16  # stop sequences (OpenAI takes 4)
+MAX_LOGIT_BIAS = 1024  # token ids in logit_bias
+# OpenAI's own limit on the inputs of one embeddings request; each batch of them is an upstream call.
+MAX_INPUTS = 2048
 _BASIC = frozenset({"role", "content", "name"})
 _MESSAGE_FIELDS = {
     "system": _BASIC,
@@ -161,6 +165,10 @@ def chat_request(
     messages: list[Any], same: dict[str, Any], passed: dict[str, Any], user: str | None
 ) -> ChatRequest:
     """The request every route builds, its validation errors as one sentence naming the field."""
+    if isinstance(same.get("stop"), list):
+        at_most(same["stop"], MAX_STOP, "stop", "stop sequences")
+    if isinstance(passed.get("logit_bias"), dict):
+        at_most(passed["logit_bias"], MAX_LOGIT_BIAS, "logit_bias", "token ids")
     metadata = {"user": user} if user is not None else {}
     try:
         return ChatRequest(
@@ -178,6 +186,7 @@ def embeddings_call(body: Any) -> EmbeddingsCall:
     model = model_name(fields)
     check_types(fields, {"dimensions": "integer", "encoding_format": "string", "user": "string"})
     texts, tokens = _embedding_input(fields.get("input"))
+    at_most(texts or tokens, MAX_INPUTS, "input", "inputs")
     encoding = fields.get("encoding_format", "float")
     if encoding not in ("float", "base64"):
         raise WireError(f"encoding_format must be float or base64, not {encoding!r}", "encoding_format")
