@@ -173,7 +173,21 @@ async def test_an_app_with_keys_answers_peers_off_this_machine(deps: Dependencie
     assert models.status_code == 200
 
 
-@pytest.mark.parametrize("header", ["X-Forwarded-For", "Forwarded", "X-Real-IP"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "X-Forwarded-For",
+        "Forwarded",
+        "X-Real-IP",
+        "X-Forwarded-Host",
+        "Via",
+        "CF-Connecting-IP",
+        "True-Client-IP",
+        "Fastly-Client-IP",
+        "X-Client-IP",
+        "X-Cluster-Client-IP",
+    ],
+)
 def test_an_app_without_keys_refuses_what_a_proxy_forwards(
     server: RunningServer, provider_emulator: ProviderEmulator, header: str
 ) -> None:

@@ -28,8 +28,20 @@ _NO_KEY = HttpError(
     "invalid_api_key",
     "a valid API key is required: send Authorization: Bearer <key>",
 )
-# Headers a reverse proxy adds: behind one, a loopback peer is no proof of a local client.
-_FORWARDED = ("forwarded", "x-forwarded-for", "x-real-ip")
+# Headers a reverse proxy, CDN or tunnel adds (nginx, Cloudflare and its tunnels, Akamai, Fastly, ...):
+# behind one, a loopback peer is no proof of a local client.
+_FORWARDED = (
+    "forwarded",
+    "x-forwarded-for",
+    "x-forwarded-host",
+    "x-real-ip",
+    "via",
+    "cf-connecting-ip",
+    "true-client-ip",
+    "fastly-client-ip",
+    "x-client-ip",
+    "x-cluster-client-ip",
+)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _SAFE_METHODS = ("GET", "HEAD")
 
