@@ -1,10 +1,11 @@
 """The most a call may cost: its prompt counted with the model's tokenizer, its completion bounded by
-max_tokens, priced for the dearest model it may reach (the primary or a fallback)."""
+max_tokens, priced for the dearest model it may reach (the primary or a fallback). An embedding call's:
+its texts' tokens at the input price of the dearest model of its chain (embeddings bill no output)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from llm_resolver.backend import catalog
 from llm_resolver.backend.pricing import price
@@ -12,7 +13,7 @@ from llm_resolver.backend.targets import Target
 from llm_resolver.config.metering import DEFAULT_COMPLETION_TOKENS
 from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.errors import SpecError
-from llm_resolver.tokens import prompt_tokens
+from llm_resolver.tokens import prompt_tokens, text_tokens
 from llm_resolver.types.request import ChatRequest
 from llm_resolver.types.responses import Usage
 
@@ -21,18 +22,45 @@ def estimate_usd(
     targets: Sequence[Target], req: ChatRequest, config: LiteLLMConfig, completion_tokens: int | None
 ) -> float:
     """Raises ``SpecError`` when a model the call may reach has no price: a budget cannot hold then."""
-    worst = 0.0
-    for target in targets:
-        usage = Usage(
+
+    def usage(target: Target) -> Usage:
+        return Usage(
             prompt_tokens=prompt_bound(target.model, req),
             completion_tokens=completion_bound(target.model, req, config, completion_tokens),
         )
-        cost = price(target, usage)
+
+    return _dearest(
+        targets,
+        usage,
+        "no call to it can be checked against the budget; set input_cost_per_token and "
+        "output_cost_per_token for it (on the config or its fallback entry)",
+    )
+
+
+def embedding_estimate_usd(targets: Sequence[Target], texts: Sequence[str]) -> float:
+    """Raises ``SpecError`` when a model of the chain has no price, as ``estimate_usd`` does."""
+    counted: dict[str, int] = {}
+
+    def usage(target: Target) -> Usage:
+        if target.model not in counted:
+            counted[target.model] = sum(text_bound(target.model, text) for text in texts)
+        return Usage(prompt_tokens=counted[target.model])
+
+    return _dearest(
+        targets,
+        usage,
+        "no embedding call to it can be checked against the budget; set input_cost_per_token for it "
+        "(in model_info, or on its embedding_model or embedding_fallback_models entry)",
+    )
+
+
+def _dearest(targets: Sequence[Target], usage: Callable[[Target], Usage], unpriced: str) -> float:
+    worst = 0.0
+    for target in targets:
+        cost = price(target, usage(target))
         if cost is None:
             raise SpecError(
-                f"budget_usd is set but {target.model} has no price in LiteLLM's model map, so no call "
-                "to it can be checked against the budget; set input_cost_per_token and "
-                "output_cost_per_token for it (on the config or its fallback entry)",
+                f"budget_usd is set but {target.model} has no price in LiteLLM's model map, so {unpriced}",
                 field="budget_usd",
             )
         worst = max(worst, cost)
@@ -46,6 +74,14 @@ def prompt_bound(model: str, req: ChatRequest) -> int:
     except Exception:
         text = json.dumps(req.messages_openai(), default=str) + json.dumps(req.tools_openai() or [])
         return len(text) // 3 + 1
+
+
+def text_bound(model: str, text: str) -> int:
+    """A text's tokens; without a tokenizer for ``model``, its UTF-8 bytes (a token is at least one)."""
+    try:
+        return text_tokens(model, text)
+    except Exception:
+        return len(text.encode())
 
 
 def completion_bound(model: str, req: ChatRequest, config: LiteLLMConfig, fallback: int | None) -> int:

@@ -21,7 +21,6 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
-from llm_resolver import tokens
 from llm_resolver.backend.port import Backend, Vectors
 from llm_resolver.backend.pricing import price
 from llm_resolver.backend.targets import Target
@@ -30,7 +29,8 @@ from llm_resolver.config.models import LiteLLMConfig
 from llm_resolver.embeddings.batching import Batch, batch_size_for, split
 from llm_resolver.embeddings.inputs import EmbedOptions, options_of, texts_of
 from llm_resolver.embeddings.targets import embedding_targets
-from llm_resolver.errors import LLMError, SpecError
+from llm_resolver.errors import LLMError
+from llm_resolver.metering.estimate import embedding_estimate_usd
 from llm_resolver.pipeline.budget import Hold
 from llm_resolver.pipeline.observe import Observer
 from llm_resolver.resilience.executor import Resilience
@@ -146,7 +146,9 @@ class Embedder:
         """The chat calls' budget hold, with the estimate of an embedding call."""
         budgets = self._observe.budgets
         covering = budgets.covering(job.ctx.scope, charged)
-        return budgets.hold_estimate(job.ctx, covering, job.ctx.model, lambda: estimate_usd(job))
+        return budgets.hold_estimate(
+            job.ctx, covering, job.ctx.model, lambda: embedding_estimate_usd(job.targets, job.texts)
+        )
 
     def _start(self, job: _Job) -> None:
         """The deadline runs from here, once the budget admitted the call (as for chat calls)."""
@@ -264,35 +266,3 @@ class Embedder:
             cost_usd=None if None in costs else sum(c for c in costs if c is not None),
             attempts=[a for done in job.billed for a in done.attempts],
         )
-
-
-# The budget estimate ---------------------------------------------------------------------------------
-
-
-def estimate_usd(job: _Job) -> float:
-    """The most an embedding call may cost: every text's tokens at the input price of the dearest model
-    of its chain (embedding models bill no output). Raises ``SpecError``, as a chat call does, when a
-    model of the chain has no price: a budget cannot hold the call then."""
-    worst = 0.0
-    counted: dict[str, int] = {}
-    for target in job.targets:
-        if target.model not in counted:
-            counted[target.model] = sum(_text_bound(target.model, text) for text in job.texts)
-        cost = price(target, Usage(prompt_tokens=counted[target.model]))
-        if cost is None:
-            raise SpecError(
-                f"budget_usd is set but {target.model} has no price in LiteLLM's model map, so no "
-                "embedding call to it can be checked against the budget; set input_cost_per_token for "
-                "it (in model_info, or on its embedding_model or embedding_fallback_models entry)",
-                field="budget_usd",
-            )
-        worst = max(worst, cost)
-    return worst
-
-
-def _text_bound(model: str, text: str) -> int:
-    """A text's tokens; without a tokenizer for ``model``, its UTF-8 bytes (a token is at least one)."""
-    try:
-        return tokens.text_tokens(model, text)
-    except Exception:
-        return len(text.encode())
