@@ -19,6 +19,13 @@ CLIENT_KEY = "client-key-42"
 TENANT_KEY = "tenant-key-7"  # held to acme/support
 
 
+def sent(emulator: ProviderEmulator) -> dict[str, Any]:
+    """The body of the last request the provider received."""
+    body = emulator.requests[-1].body
+    assert body is not None
+    return body
+
+
 def models(emu: ProviderEmulator, **support: Any) -> dict[str, Any]:
     fast = {"initial_wait": 0, "jitter": 0}
     return {

@@ -10,6 +10,8 @@ import pytest
 
 from llm_resolver.testing import ProviderEmulator, Reply, ToolCallSpec
 
+from .conftest import sent
+
 HI: Any = [{"role": "user", "content": "hi"}]
 ADD = {
     "type": "function",
@@ -32,12 +34,6 @@ SCHEMA = {
     "strict": True,
 }
 CALL = {"id": "call_1", "type": "function", "function": {"name": "add", "arguments": "{}"}}
-
-
-def sent(emulator: ProviderEmulator) -> dict[str, Any]:
-    body = emulator.requests[-1].body
-    assert body is not None
-    return body
 
 
 def refused(caught: pytest.ExceptionInfo[openai.BadRequestError], param: str) -> str:

@@ -15,6 +15,8 @@ from pydantic import BaseModel
 
 from llm_resolver.testing import Fault, ProviderEmulator, Reply, ToolCallSpec
 
+from .conftest import sent
+
 ADD = {
     "type": "function",
     "name": "add",
@@ -27,12 +29,6 @@ ADD = {
     },
     "strict": True,
 }
-
-
-def sent(emulator: ProviderEmulator) -> dict[str, Any]:
-    body = emulator.requests[-1].body
-    assert body is not None
-    return body
 
 
 def test_text_input_with_instructions(client: openai.OpenAI, provider_emulator: ProviderEmulator) -> None:

@@ -13,15 +13,9 @@ from llm_resolver_openai_server import RunningServer, create_app
 from llm_resolver import Dependencies
 from llm_resolver.testing import ProviderEmulator, Reply
 
-from .conftest import builtin_only, models
+from .conftest import builtin_only, models, sent
 
 HI = [{"role": "user", "content": "hi"}]
-
-
-def sent(emulator: ProviderEmulator) -> dict[str, Any]:
-    body = emulator.requests[-1].body
-    assert body is not None
-    return body
 
 
 # GET /v1/models/{id}
